@@ -7,13 +7,20 @@ a `Settings` value; only `from_env` reads the environment.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
+
+from .schedule import format_duration, parse_duration
+
+ENV_PREFIX = "PERIODIC_"
 
 
 @dataclass(frozen=True)
 class Settings:
+    """What an operator installation decides for all its tasks (pure data, no I/O)."""
+
     cronjob_start_latency: timedelta = timedelta(seconds=10)
     """How late the CronJob controller may start a Job; precision below it picks Ticker (rule 4)."""
 
@@ -54,6 +61,182 @@ class Settings:
     """The server-side apply field manager of every write."""
 
 
+def env_var(field_name: str) -> str:
+    """The environment variable of a Settings field: `cronjob_start_latency` → `PERIODIC_CRONJOB_START_LATENCY`."""
+    return ENV_PREFIX + field_name.upper()
+
+
+def field_names() -> tuple[str, ...]:
+    """The names of every Settings field, in declaration order (for flags and docs)."""
+    return tuple(f.name for f in fields(Settings))
+
+
+def parse_value(field_name: str, text: str) -> object:
+    """Parse `text` as the value of Settings field `field_name`; ValueError says what is wrong.
+
+    Durations are Go strings (`10s`, `1h30m`); mappings are JSON objects or `k=v,k=v`
+    (`cpu=100m,memory=128Mi`); `runner_resources` is JSON (`{"requests": {"cpu": "10m"}}`).
+    """
+    default = getattr(Settings(), field_name)
+    if isinstance(default, timedelta):
+        return _positive_duration(text)
+    if isinstance(default, bool):  # none today; kept so a bool never parses as an int
+        return _bool(text)
+    if isinstance(default, int):
+        return _port(text) if field_name.endswith("_port") else _natural(text)
+    if field_name == "runner_resources":
+        return _nested_mapping(text)
+    if isinstance(default, Mapping):
+        return _flat_mapping(text)
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text.strip()
+
+
+def from_strings(values: Mapping[str, str], base: Settings | None = None,
+                 label: str = "field {name}") -> Settings:
+    """`base` (default: the defaults) with the fields named in `values` parsed from text.
+
+    Keys are field names (`cronjob_start_latency`). A bad value raises ValueError starting
+    with `label` formatted with the field's name and env variable (`{name}`, `{env}`).
+    """
+    base = base or Settings()
+    known = set(field_names())
+    changes: dict[str, object] = {}
+    for name, text in values.items():
+        where = label.format(name=name, env=env_var(name))
+        if name not in known:
+            raise ValueError(f"{where}: unknown setting")
+        try:
+            changes[name] = parse_value(name, text)
+        except ValueError as err:
+            raise ValueError(f"{where}={text!r}: {err}") from None
+    result = replace(base, **changes)  # type: ignore[arg-type]  # values checked per field above
+    _check_consistent(result, label)
+    return result
+
+
 def from_env(environ: Mapping[str, str]) -> Settings:
-    """Settings from `PERIODIC_*` variables in `environ` (defaults for the rest)."""
-    raise NotImplementedError
+    """Settings from `PERIODIC_*` variables in `environ` (defaults for the rest).
+
+    Only variables naming a field are read (e.g. `PERIODIC_CRONJOB_START_LATENCY=10s`);
+    an invalid value raises ValueError naming the variable. `unknown_env` lists the
+    `PERIODIC_*` variables that name no field, for the caller to warn about.
+    """
+    values = {name: environ[env_var(name)] for name in field_names() if env_var(name) in environ}
+    return from_strings(values, label="{env}")
+
+
+def unknown_env(environ: Mapping[str, str]) -> list[str]:
+    """`PERIODIC_*` variables in `environ` that name no Settings field (likely typos)."""
+    known = {env_var(name) for name in field_names()}
+    return sorted(key for key in environ if key.startswith(ENV_PREFIX) and key not in known)
+
+
+def to_env(settings: Settings) -> dict[str, str]:
+    """The env variables that reproduce `settings` (the chart and tests use this form)."""
+    result: dict[str, str] = {}
+    for name in field_names():
+        value = getattr(settings, name)
+        if isinstance(value, timedelta):
+            result[env_var(name)] = format_duration(value)
+        elif isinstance(value, Mapping):
+            result[env_var(name)] = json.dumps(_plain_mapping(value), sort_keys=True)
+        else:
+            result[env_var(name)] = str(value)
+    return result
+
+
+def _plain_mapping(value: Mapping[str, object]) -> dict[str, object]:
+    return {k: _plain_mapping(v) if isinstance(v, Mapping) else v for k, v in value.items()}
+
+
+def _positive_duration(text: str) -> timedelta:
+    value = parse_duration(text.strip())  # ScheduleError is a ValueError
+    if value <= timedelta(0):
+        raise ValueError("must be a duration greater than 0")
+    return value
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _natural(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError("must be an integer") from None
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError("must be an integer") from None
+    if not 1 <= value <= 65535:
+        raise ValueError("must be a port number in 1..65535")
+    return value
+
+
+def _flat_mapping(text: str) -> dict[str, str]:
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        loaded = _json_object(stripped)
+    else:
+        loaded = {}
+        for item in filter(None, (part.strip() for part in stripped.split(","))):
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise ValueError(f"expected key=value pairs separated by commas, got {item!r}")
+            loaded[key.strip()] = value.strip()
+    return _string_values(loaded, "")
+
+
+def _nested_mapping(text: str) -> dict[str, dict[str, str]]:
+    loaded = _json_object(text.strip())
+    result: dict[str, dict[str, str]] = {}
+    for key, value in loaded.items():
+        if key not in ("requests", "limits"):
+            raise ValueError(f"unknown key {key!r} (expected requests and limits)")
+        if not isinstance(value, dict):
+            raise ValueError(f"{key} must be a JSON object")
+        result[key] = _string_values(value, f"{key}.")
+    return result
+
+
+def _json_object(text: str) -> dict[str, object]:
+    try:
+        loaded = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not valid JSON: {err.msg}") from None
+    if not isinstance(loaded, dict):
+        raise ValueError("must be a JSON object")
+    return loaded
+
+
+def _string_values(mapping: Mapping[str, object], prefix: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for key, value in mapping.items():
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{prefix}{key} must be a non-empty string such as \"100m\"")
+        result[key] = value
+    return result
+
+
+def _check_consistent(settings: Settings, label: str) -> None:
+    """Relations between fields that no single value shows."""
+    if settings.min_precision > settings.cronjob_start_latency:
+        raise ValueError(f"{label.format(name='min_precision', env=env_var('min_precision'))}: "
+                         f"must not exceed cronjob_start_latency ({format_duration(settings.cronjob_start_latency)})")
+    if settings.renew_deadline >= settings.lease_duration:
+        raise ValueError(f"{label.format(name='renew_deadline', env=env_var('renew_deadline'))}: "
+                         f"must be shorter than lease_duration ({format_duration(settings.lease_duration)})")
