@@ -227,7 +227,7 @@ def parse_task(obj: Mapping[str, Any], default_namespace: str = "default") -> Ta
         got = "nothing" if spec is None else _show(spec)
         raise SpecError("spec", f"must be a mapping with schedule or interval and template, got {got}")
     try:
-        task_spec = TaskSpec.model_validate(spec)
+        task_spec = TaskSpec.model_validate(_without_nulls(spec, _NULLS_PRUNED))
     except ValidationError as err:
         raise _spec_error("spec", err) from None
     return Task(namespace=namespace, name=name, uid=uid, generation=generation, spec=task_spec)
@@ -253,6 +253,24 @@ def _parse_metadata(metadata: object, default_namespace: str) -> tuple[str, str,
     if not isinstance(generation, int) or isinstance(generation, bool) or generation < 0:
         raise SpecError("metadata.generation", f"must be a non-negative integer, got {_show(generation)}")
     return namespace, name, uid, generation
+
+
+# Where the API server prunes `null` values (fields of the CRD's schema without `nullable`)
+# before defaulting: `ticker: null` or `timeout:` (an empty YAML value) mean "absent".
+_NULLS_PRUNED: dict[str, Any] = {
+    "history": {}, "ticker": {"http": {}}, "template": {"metadata": {}, "spec": {}},
+}
+
+
+def _without_nulls(mapping: dict[str, Any], nested: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if value is None:
+            continue
+        if key in nested and isinstance(value, dict):
+            value = _without_nulls(value, nested[key])
+        result[key] = value
+    return result
 
 
 def _plain(value: object) -> object:
