@@ -233,28 +233,31 @@ def _choose(spec: TaskSpec, timing: Timing, settings: Settings) -> tuple[str, Wo
     if spec.mode == "Ticker":
         return "Explicit", "Ticker", "spec.mode is Ticker", ()
     if spec.mode == "CronJob":
-        return _explicit_cronjob(timing, auto)
+        return _explicit_cronjob(spec, timing, auto, settings)
     if auto:
         rule, sentence = auto[0]
         return rule, "Ticker", sentence, ()
     return "Default", "CronJob", _default_sentence(timing), ()
 
 
-def _explicit_cronjob(timing: Timing, auto: list[tuple[str, str]]) -> tuple[str, WorkloadMode, str, tuple[Warning, ...]]:
+def _explicit_cronjob(spec: TaskSpec, timing: Timing, auto: list[tuple[str, str]],
+                      settings: Settings) -> tuple[str, WorkloadMode, str, tuple[Warning, ...]]:
     """Rules 2–3 make a CronJob impossible; rules 1 and 4 only make it worse than a ticker."""
     for rule, sentence in auto:
         if rule in ("TickerOnlySetting", "SubMinuteSchedule"):
             raise _Refusal("CronJobCannotHonour", "spec.mode", f"CronJob cannot run this task: {sentence} "
                            "(use mode Auto or Ticker)")
     warnings = []
-    for rule, sentence in auto:
-        if rule == "Stateful":
-            warnings.append(Warning("StatefulOnCronJob", f"spec.mode CronJob overrides rule Stateful: {sentence}; "
-                                    "each Job starts without the previous run's state"))
-        else:
-            warnings.append(Warning("PrecisionNotGuaranteed", f"spec.mode CronJob overrides rule "
-                                    f"PrecisionBelowCronJobLatency: {sentence}; Jobs may start that late and "
-                                    "startingDeadlineSeconds is clamped to at least 10s"))
+    rules = {rule for rule, _ in auto}
+    if "Stateful" in rules:
+        warnings.append(Warning("StatefulOnCronJob", "spec.state is Stateful but spec.mode is CronJob: each Job "
+                                "starts without the previous run's state (only a ticker keeps its state directory)"))
+    if "PrecisionBelowCronJobLatency" in rules:
+        latency = _d(settings.cronjob_start_latency)
+        warnings.append(Warning("PrecisionNotGuaranteed", f"spec.precision {_d(spec.precision or timedelta(0))} is "
+                                f"below the CronJob controller's start latency of {latency} but spec.mode is "
+                                f"CronJob: Jobs may start up to {latency} late; startingDeadlineSeconds is "
+                                "clamped to at least 10s"))
     expression = timing.cronjob_schedule
     return "Explicit", "CronJob", f"spec.mode is CronJob, which runs the cron '{expression}'", tuple(warnings)
 
@@ -322,7 +325,13 @@ def _restart_policy_warning(template: dict[str, Any], mode: WorkloadMode) -> lis
 
 
 def _d(value: timedelta) -> str:
-    return schedule.format_duration(value)
+    """Go's duration form without trailing zero units, for sentences: 5m, 1h30m, 2h, 1m5s."""
+    text = schedule.format_duration(value)
+    if len(text) > 2 and text.endswith("m0s"):
+        text = text[:-2]
+    if len(text) > 2 and text.endswith("h0m"):
+        text = text[:-2]
+    return text
 
 
 def with_warnings(decision: Decision, *extra: Warning) -> Decision:
