@@ -189,7 +189,7 @@ def _port(text: str) -> int:
 
 def _flat_mapping(text: str) -> dict[str, str]:
     stripped = text.strip()
-    if stripped.startswith("{"):
+    if stripped.startswith(("{", "[")):
         loaded = _json_object(stripped)
     else:
         loaded = {}
