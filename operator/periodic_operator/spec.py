@@ -38,6 +38,8 @@ MAX_SCHEDULE_LENGTH = 256
 """Longest `spec.schedule` accepted (the CRD's maxLength); real crons are far shorter."""
 MAX_DURATION_LENGTH = 64
 """Longest duration string accepted (the CRD's maxLength)."""
+DURATION_PATTERN = r"^[+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$"
+"""Go's `time.ParseDuration` grammar without negatives: the CRD's `pattern` for durations."""
 MAX_ZONE_LENGTH = 64
 """Longest `spec.timeZone` accepted (IANA names are at most ~32 characters)."""
 
