@@ -14,7 +14,7 @@ var ErrNeverFires = errors.New("can never fire")
 
 // Cron parses a cron expression the way the executor does: five fields or a macro
 // (@yearly … @hourly) with robfig/cron's standard parser, as the CronJob controller does;
-// six fields with seconds first. zone is an IANA name; "" means UTC. `?` means `*`.
+// six fields with seconds first. zone is an IANA name (not "Local"); "" means UTC. `?` means `*`.
 // Refused: a TZ=/CRON_TZ= prefix (use the zone argument), @every (use an interval) and
 // expressions that never fire. DST follows robfig/cron: a wall time in a spring-forward gap
 // is skipped, one in a fall-back repeat fires twice.
@@ -31,6 +31,9 @@ func Cron(expr, zone string) (Slots, error) {
 	}
 	if zone == "" {
 		zone = "UTC"
+	}
+	if strings.EqualFold(zone, "Local") { // Go maps it to the machine's zone: not portable
+		return nil, fmt.Errorf("time zone %q: unknown time zone (use an IANA name such as Europe/Berlin)", zone)
 	}
 	if _, err := time.LoadLocation(zone); err != nil {
 		return nil, fmt.Errorf("time zone %q: unknown time zone: %w", zone, err)

@@ -63,6 +63,7 @@ func TestCronRefuses(t *testing.T) {
 		{"TZ prefix", "TZ=UTC 0 6 * * *", "", "time zone setting"},
 		{"@every", "@every 5s", "", "use an interval"},
 		{"unknown zone", "0 6 * * *", "America/New_Yrok", "unknown time zone"},
+		{"Local zone", "0 6 * * *", "Local", "unknown time zone"},
 		{"never fires: Feb 30", "0 0 30 2 *", "", "can never fire"},
 		{"never fires: Apr 31", "0 0 31 4 *", "", "can never fire"},
 		{"hash", "0 0 8-9 * 0#2", "", "0#2"},
