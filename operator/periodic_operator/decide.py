@@ -55,6 +55,7 @@ class Timing:
     shortest_period: timedelta
     cronjob_schedule: str | None     # 5-field form a CronJob can run, else None
     timeout: timedelta               # per-attempt deadline (spec.timeout or the default)
+    offset: timedelta = timedelta(0)  # jitter offset every slot is shifted by (cron fires too)
 
 
 @dataclass(frozen=True)
@@ -117,13 +118,11 @@ def _resolve_timing(task: Task, settings: Settings) -> Timing:
         if spec.time_zone is not None:
             raise _Refusal("TimeZoneWithInterval", "spec.timeZone", "applies to schedule only: interval slots "
                            "are zone-free (aligned to the Unix epoch); remove timeZone or use a schedule")
-        jitter = spec.ticker.jitter
-        offset = schedule.jitter_offset(task.namespace, task.name, jitter) if jitter else timedelta(0)
-        interval = IntervalSchedule(period=spec.interval, cadence=spec.ticker.cadence, offset=offset)
+        interval = IntervalSchedule(period=spec.interval, cadence=spec.ticker.cadence, offset=_offset(task))
         period = spec.interval
         return Timing(cron=None, interval=interval, zone_name=UTC_ZONE, shortest_period=period,
                       cronjob_schedule=schedule.interval_to_cron(period),
-                      timeout=_timeout(spec, period, settings))
+                      timeout=_timeout(spec, period, settings), offset=interval.offset)
     assert spec.schedule is not None  # TaskSpec guarantees exactly one of the two
     zone_name = spec.time_zone or UTC_ZONE
     _zone(zone_name)
@@ -136,7 +135,14 @@ def _resolve_timing(task: Task, settings: Settings) -> Timing:
                        "delay after the previous one ends) needs an interval, not a schedule")
     period = schedule.shortest_period(cron)
     return Timing(cron=cron, interval=None, zone_name=zone_name, shortest_period=period,
-                  cronjob_schedule=cron.cronjob_expression(), timeout=_timeout(spec, period, settings))
+                  cronjob_schedule=cron.cronjob_expression(), timeout=_timeout(spec, period, settings),
+                  offset=_offset(task))
+
+
+def _offset(task: Task) -> timedelta:
+    """The fixed per-task offset in [0, jitter) the runner shifts every slot by."""
+    jitter = task.spec.ticker.jitter
+    return schedule.jitter_offset(task.namespace, task.name, jitter) if jitter > timedelta(0) else timedelta(0)
 
 
 def _zone(name: str) -> ZoneInfo:

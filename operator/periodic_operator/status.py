@@ -134,6 +134,7 @@ def describe_schedule(decision: Decision) -> str | None:
 def next_run_time(decision: Decision, now: datetime) -> datetime | None:
     """The next fire instant strictly after `now`, for periods of at least a minute.
 
+    Slots include the jitter offset (`Timing.offset`), as `plan` prints them.
     None for invalid decisions, FixedDelay intervals (the next start depends on when the
     current run ends) and sub-minute periods (the value would be stale before it is read).
     """
@@ -141,7 +142,9 @@ def next_run_time(decision: Decision, now: datetime) -> datetime | None:
     if timing is None or timing.shortest_period < _MINUTE:
         return None
     if timing.cron is not None:
-        fires = schedule.next_fire_times(timing.cron, schedule.load_zone(timing.zone_name), now, 1)
+        # The runner shifts cron fires by the jitter offset too (zero for a CronJob).
+        zone = schedule.load_zone(timing.zone_name)
+        fires = [fire + timing.offset for fire in schedule.next_fire_times(timing.cron, zone, now - timing.offset, 1)]
     elif timing.interval is not None and timing.interval.cadence == "FixedRate":
         fires = schedule.next_interval_slots(timing.interval, now, 1)
     else:

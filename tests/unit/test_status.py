@@ -262,3 +262,17 @@ def test_first_status_is_a_full_patch() -> None:
     new = build_status(decision, generation=1, now=NOW, ready=_ready(decision))
     assert status_patch(None, new) == new
     assert status_patch({}, new) == new
+
+
+def test_next_run_time_includes_the_jitter_offset() -> None:
+    """The runner shifts every slot by the task's fixed offset, cron fires included."""
+    decision = _decision(schedule="0 * * * *", ticker={"jitter": "10m"})
+    assert decision.timing is not None
+    offset = decision.timing.offset
+    assert timedelta(0) < offset < timedelta(minutes=10)
+    upcoming = next_run_time(decision, NOW)
+    assert upcoming == NOW + timedelta(hours=1) + offset or upcoming == NOW + offset
+    interval = _decision(interval="1h", ticker={"jitter": "10m"})
+    assert interval.timing is not None and interval.timing.interval is not None
+    assert interval.timing.offset == interval.timing.interval.offset
+    assert next_run_time(interval, NOW) == NOW + interval.timing.offset
