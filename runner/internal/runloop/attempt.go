@@ -1,0 +1,133 @@
+package runloop
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"periodic.dev/runner/internal/result"
+	"periodic.dev/runner/internal/trigger"
+)
+
+// execute runs the attempts of r: the first, then retries while they may.
+// The run leaves the set in flight before its last record is reported, so whoever sees
+// that record sees the run over.
+func (l *Loop) execute(r *run) {
+	defer l.wg.Done()
+	for n := 1; ; n++ {
+		rec := l.attempt(r, n)
+		last := rec.Kind == result.Success || !l.mayRetry(r, n)
+		if last {
+			l.mu.Lock()
+			delete(l.inflight, r)
+			l.mu.Unlock()
+			r.cancel(nil)
+			close(r.done)
+		}
+		l.report(rec)
+		if last {
+			return
+		}
+	}
+}
+
+// mayRetry: a retry starts only if retries are left, the run was not stopped, shutdown has
+// not begun, and it can end before the next slot: even timed out and killed, that is
+// within timeout + kill grace from now.
+func (l *Loop) mayRetry(r *run, attempts int) bool {
+	if attempts > l.cfg.Retries || r.ctx.Err() != nil || l.stopping.Load() {
+		return false
+	}
+	return r.next.IsZero() || l.clock.Now().Add(l.cfg.Timeout+l.cfg.KillGrace).Before(r.next)
+}
+
+// attempt runs attempt n of r within its deadline.
+func (l *Loop) attempt(r *run, n int) result.Record {
+	ctx, cancel := context.WithCancelCause(r.ctx)
+	defer cancel(nil)
+	stop := l.clock.AfterFunc(l.cfg.Timeout, func() { cancel(ErrDeadline) })
+	defer stop()
+	deadline := l.clock.Now().Add(l.cfg.Timeout)
+	x, err := l.trigger.Start(ctx, trigger.Attempt{Slot: r.slot, Number: n, Deadline: deadline})
+	rec := result.Record{Slot: r.slot, Attempt: n, Start: l.clock.Now(), CatchUp: r.catchUp}
+	l.started(rec)
+	if err != nil {
+		rec.End, rec.Kind, rec.Detail = rec.Start, result.Failure, err.Error()
+		return rec
+	}
+	o := x.Wait()
+	rec.End, rec.Code = l.clock.Now(), o.Code
+	rec.Kind, rec.Detail = classify(o, context.Cause(ctx))
+	return rec
+}
+
+// classify tells how an attempt ended. A run that ended on its own keeps its own result
+// even when its deadline passed a moment later.
+func classify(o trigger.Outcome, cause error) (result.Kind, string) {
+	switch {
+	case o.Stopped && errors.Is(cause, ErrDeadline), errors.Is(o.Err, context.DeadlineExceeded):
+		return result.Timeout, detail(ErrDeadline, o.Err)
+	case o.Stopped:
+		return result.Failure, detail(cause, o.Err)
+	case o.Err != nil:
+		return result.Failure, o.Err.Error()
+	}
+	return result.Success, ""
+}
+
+func detail(why, how error) string {
+	if how == nil {
+		return why.Error()
+	}
+	return why.Error() + ": " + how.Error()
+}
+
+func (l *Loop) started(rec result.Record) {
+	for _, o := range l.obs {
+		o.RunStarted(rec)
+	}
+}
+
+// report keeps the checkpoint, logs the run's line and tells the observers.
+func (l *Loop) report(rec result.Record) {
+	if rec.Kind != result.Skipped {
+		l.mu.Lock()
+		l.state = l.state.With(rec)
+		s := l.state
+		l.mu.Unlock()
+		if l.store != nil {
+			if err := l.store.Save(s); err != nil {
+				l.log.Warn("checkpoint not saved", "error", err.Error())
+			}
+		}
+	}
+	l.logRun(rec)
+	for _, o := range l.obs {
+		o.RunEnded(rec)
+	}
+}
+
+// logRun writes the run's one JSON line: durations in seconds.
+func (l *Loop) logRun(rec result.Record) {
+	level := slog.LevelInfo
+	if rec.Kind == result.Failure || rec.Kind == result.Timeout {
+		level = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("slot", trigger.FormatTime(rec.Slot)),
+		slog.Int("attempt", rec.Attempt),
+		slog.String("result", string(rec.Kind)),
+		slog.Float64("duration", rec.Duration().Seconds()),
+		slog.Float64("lateness", rec.Lateness().Seconds()),
+	}
+	if rec.Kind != result.Skipped {
+		attrs = append(attrs, slog.Int("code", rec.Code))
+	}
+	if rec.Detail != "" {
+		attrs = append(attrs, slog.String("detail", rec.Detail))
+	}
+	if rec.CatchUp {
+		attrs = append(attrs, slog.Bool("catch_up", true))
+	}
+	l.log.LogAttrs(context.Background(), level, "run", attrs...)
+}
