@@ -20,6 +20,9 @@ build_into() {  # component version out_dir build-args...
   rm -rf "$tmp"; mkdir -p "$tmp"
   echo "building $component $version with $go_version into $out" >&2
   (cd "$here/tools/$component" && go build -trimpath -o "$tmp/" "$@")
+  if [[ "$component" == kwok ]]; then kwok_stages "$version" > "$tmp/stages.yaml"; fi
+  # etcd's main package is its module root (…/server/v3), so go names the binary oddly.
+  if [[ "$component" == etcd ]]; then mv "$tmp"/server "$tmp/etcd" 2>/dev/null || mv "$tmp"/v3 "$tmp/etcd"; fi
   touch "$tmp/.complete"
   rm -rf "$out"; mv "$tmp" "$out"
   echo "built $component in $((SECONDS - start))s" >&2
@@ -43,6 +46,16 @@ build_k8s() {
 build_etcd() {
   local version; version="$(mod_version etcd go.etcd.io/etcd/server/v3)"
   build_into etcd "$version" "$cache/etcd-$version-$go_version" -ldflags "-s -w" go.etcd.io/etcd/server/v3
+}
+
+kwok_stages() {  # KWOK's own "fast" stage set, shipped in its module, as one --config file
+  local dir; dir="$(cd "$here/tools/kwok" && go mod download -json "sigs.k8s.io/kwok@$1" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')/kustomize/stage"
+  local f
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+           pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"; cat "$dir/$f"
+  done
 }
 
 build_kwok() {

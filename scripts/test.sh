@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The project's test command: installs what is missing, then runs every test layer
+# (Go runner, static checks, unit, handler, chart and e2e tests on the local control plane).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+echo "== go vet / go test -race (runner)"
+(cd runner && go vet ./... && go test -race -count=1 ./...)
+echo "== import contracts / mypy"
+.venv/bin/lint-imports
+.venv/bin/mypy
+echo "== pytest"
+.venv/bin/python -m pytest -q "$@"
