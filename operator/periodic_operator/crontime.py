@@ -8,10 +8,13 @@ time in a gap or a repeat the way Go does, `Add` is absolute and `AddDate` goes 
 `time.Date`. That is what produces robfig's DST behaviour:
 
 - a wall time in a spring-forward gap is skipped (hour/minute steps are absolute, so the
-  gap's wall times are never visited) — and in zones whose gap is not a whole hour
-  (Australia/Lord_Howe, 30 min) the minute loop can land past the gap without re-checking
-  the hour, firing at a wall time whose hour is not in the schedule;
-- a wall time in a fall-back repeat fires twice (the absolute steps visit it twice).
+  gap's wall times are never visited); where midnight itself is skipped (America/Havana,
+  America/Santiago) that day's midnight fire is lost, not moved;
+- a wall time in a fall-back repeat fires twice (the absolute steps visit it twice);
+- in a zone whose shift is 30 minutes (Australia/Lord_Howe) hour steps land on :30, so robfig
+  misfires around both transitions: `15,45 1 * * *` also fires at 02:45 on the spring day
+  and skips 01:15 the next day, `0 0 * * *` skips the day after each transition, and
+  `0 12 * * 0` skips that Sunday. The shared vectors pin these, proven against robfig.
 """
 
 from __future__ import annotations
