@@ -8,7 +8,6 @@ the ownerReference UIDs, which a manifest file does not have.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -16,7 +15,6 @@ from typing import Any
 
 from . import render, status
 from .decide import Decision, Timing, Warning, WorkloadMode, decide, from_spec_error
-from .render.common import task_jitter_offset
 from .schedule import load_zone, next_fire_times, next_interval_slots
 from .settings import Settings
 from .spec import KIND, SpecError, Task, parse_task
@@ -140,18 +138,16 @@ def _refused(namespace: str, name: str, decision: Decision, now: datetime,
 
 def next_run_times(task: Task, timing: Timing, now: datetime,
                    count: int = NEXT_RUN_COUNT) -> tuple[datetime, ...] | None:
-    """The next `count` slots strictly after `now`, the jitter offset included (the runner
-    shifts cron fires by it too); None when suspended or FixedDelay (its slots depend on
-    when runs end)."""
+    """The next `count` slots strictly after `now`, shifted by the jitter offset
+    (`Timing.offset`; the runner shifts cron fires too); None when suspended or FixedDelay
+    (its slots depend on when runs end)."""
     if task.spec.suspend:
         return None
-    offset = task_jitter_offset(task)
     if timing.interval is not None:
         if timing.interval.cadence == "FixedDelay":
             return None
-        interval = dataclasses.replace(timing.interval, offset=offset)
-        return tuple(next_interval_slots(interval, now, count))
+        return tuple(next_interval_slots(timing.interval, now, count))  # offset included
     if timing.cron is None:
         return None
-    fires = next_fire_times(timing.cron, load_zone(timing.zone_name), now - offset, count)
-    return tuple(fire + offset for fire in fires)
+    fires = next_fire_times(timing.cron, load_zone(timing.zone_name), now - timing.offset, count)
+    return tuple(fire + timing.offset for fire in fires)

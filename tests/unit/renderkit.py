@@ -23,11 +23,11 @@ def cron(expression: str = "*/5 * * * *") -> CronSchedule:
 
 def cron_timing(expression: str = "*/5 * * * *", period: timedelta = timedelta(minutes=5),
                 timeout: timedelta = timedelta(minutes=2), zone: str = "Etc/UTC",
-                cronjob_schedule: str | None = "") -> Timing:
+                cronjob_schedule: str | None = "", offset: timedelta = timedelta(0)) -> Timing:
     """`cronjob_schedule=""` means: the expression itself (5 fields)."""
     return Timing(cron=cron(expression), interval=None, zone_name=zone, shortest_period=period,
                   cronjob_schedule=expression if cronjob_schedule == "" else cronjob_schedule,
-                  timeout=timeout)
+                  timeout=timeout, offset=offset)
 
 
 def interval_timing(period: timedelta, timeout: timedelta = timedelta(seconds=2),
@@ -35,7 +35,7 @@ def interval_timing(period: timedelta, timeout: timedelta = timedelta(seconds=2)
                     offset: timedelta = timedelta(0)) -> Timing:
     interval = IntervalSchedule(period=period, cadence=cadence, offset=offset)  # type: ignore[arg-type]
     return Timing(cron=None, interval=interval, zone_name="Etc/UTC", shortest_period=period,
-                  cronjob_schedule=cronjob_schedule, timeout=timeout)
+                  cronjob_schedule=cronjob_schedule, timeout=timeout, offset=offset)
 
 
 def decision(mode: WorkloadMode, timing: Timing) -> Decision:

@@ -11,7 +11,6 @@ import pytest
 from periodic_operator import render
 from periodic_operator.render import ticker
 from periodic_operator.render.common import RenderError
-from periodic_operator.schedule import format_duration, jitter_offset
 from periodic_operator.settings import Settings
 from renderkit import container, cron_timing, decision, interval_timing, make_task
 
@@ -76,17 +75,21 @@ def test_flags_from_spec_and_settings() -> None:
     task = make_task(name="report", namespace="team-a", interval=5 * SEC, retries=3, concurrencyPolicy="Replace",
                      missedRuns="Skip", ticker={"jitter": 3 * SEC})
     settings = Settings(kill_grace=2 * SEC, lease_duration=30 * SEC, renew_deadline=20 * SEC, runner_port=9100)
-    flags = ticker.runner_flags(task, TIMING, settings)
+    offset = timedelta(seconds=1, milliseconds=250)
+    flags = ticker.runner_flags(task, interval_timing(5 * SEC, timeout=2 * SEC, offset=offset), settings)
     pairs = dict(zip(flags[::2], flags[1::2]))
-    offset = jitter_offset("team-a", "report", 3 * SEC)
-    assert timedelta(0) <= offset < 3 * SEC
     assert pairs == {
         "--interval": "5s", "--cadence": "FixedRate",
-        "--jitter-offset": format_duration(offset),
+        "--jitter-offset": "1.25s",
         "--timeout": "2s", "--kill-grace": "2s", "--retries": "3", "--concurrency": "Replace",
         "--missed-runs": "Skip", "--state-dir": "/periodic/state", "--lease": "team-a/report",
         "--lease-duration": "30s", "--renew-deadline": "20s", "--listen": ":9100"}
-    assert offset > timedelta(0)
+
+
+def test_cron_jitter_offset_flag() -> None:
+    timing = cron_timing("*/5 * * * *", offset=timedelta(seconds=27, milliseconds=400))
+    flags = ticker.runner_flags(make_task(ticker={"jitter": 30 * SEC}), timing, SETTINGS)
+    assert flags[flags.index("--jitter-offset") + 1] == "27.4s"
 
 
 def test_lease_flag_uses_the_hashed_name() -> None:

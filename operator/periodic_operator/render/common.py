@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any
 
 from ..decide import Warning
-from ..schedule import jitter_offset
 from ..spec import Task
 
 Manifest = dict[str, Any]
@@ -142,11 +141,3 @@ def ceil_seconds(value: timedelta) -> int:
     """Whole seconds, rounded up (a deadline is never shortened by rounding)."""
     return -(-value // timedelta(seconds=1))
 
-
-def task_jitter_offset(task: Task) -> timedelta:
-    """The task's fixed jitter offset in [0, spec.ticker.jitter) (zero without jitter): the
-    runner's `--jitter-offset`, and the shift of every slot `plan` reports."""
-    jitter = task.spec.ticker.jitter
-    if jitter <= timedelta(0):
-        return timedelta(0)
-    return jitter_offset(task.namespace, task.name, jitter)

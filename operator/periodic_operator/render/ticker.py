@@ -25,7 +25,7 @@ from ..settings import Settings
 from ..spec import Task
 from . import resources, support
 from .common import (Manifest, RenderError, ceil_seconds, child_name, object_meta, pod_metadata,
-                     pod_spec_copy, set_operator_field, task_jitter_offset)
+                     pod_spec_copy, set_operator_field)
 from .common import labels as our_labels
 
 BIN_DIR = "/periodic/bin"
@@ -54,7 +54,7 @@ def runner_flags(task: Task, timing: Timing, settings: Settings) -> list[str]:
     else:
         raise RenderError("spec.schedule", "spec.schedule or spec.interval is required")
     return when + [
-        "--jitter-offset", format_duration(task_jitter_offset(task)),
+        "--jitter-offset", format_duration(timing.offset),
         "--timeout", format_duration(timing.timeout),
         "--kill-grace", format_duration(settings.kill_grace),
         "--retries", str(spec.retries),
