@@ -1,0 +1,217 @@
+package lease
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"periodic.dev/runner/internal/checkpoint"
+	"periodic.dev/runner/internal/result"
+)
+
+// Short timings for the tests: renew every 250ms, retry every 100ms, lost after 500ms.
+const testDuration, testRenewDeadline = time.Second, 500 * time.Millisecond
+
+func newHolder(t *testing.T, a *fakeAPI, identity string) *Holder {
+	t.Helper()
+	h, err := NewHolder(a.client(t), identity, testDuration, testRenewDeadline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func startHolder(t *testing.T, a *fakeAPI, identity string) *Holder {
+	t.Helper()
+	h := newHolder(t, a, identity)
+	if err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Release(context.Background()) })
+	return h
+}
+
+func held(h *Holder) bool { _, ok := h.Hold(); return ok }
+
+func TestNewHolderRefusesBadTimings(t *testing.T) {
+	a := newFakeAPI(t, map[string]any{})
+	for _, tt := range []struct{ duration, deadline time.Duration }{
+		{1500 * time.Millisecond, time.Second}, {0, 0}, {15 * time.Second, 15 * time.Second}, {15 * time.Second, 0},
+	} {
+		if _, err := NewHolder(a.client(t), "me", tt.duration, tt.deadline); err == nil {
+			t.Errorf("NewHolder(%v, %v) accepted", tt.duration, tt.deadline)
+		}
+	}
+}
+
+func TestAcquiresAFreeLeaseAndLoadsTheCheckpoint(t *testing.T) {
+	a := newFakeAPI(t, map[string]any{"holderIdentity": "", "leaseTransitions": 2})
+	a.edit(func(obj map[string]any) {
+		obj["metadata"].(map[string]any)["annotations"] = map[string]any{
+			"periodic.dev/last-slot": "2024-07-01T00:00:05Z", "periodic.dev/last-result": "success", "other": "kept"}
+	})
+	h := startHolder(t, a, "pod-a_1")
+	if !held(h) {
+		t.Fatal("free lease not held after Start")
+	}
+	spec := a.spec()
+	if spec["holderIdentity"] != "pod-a_1" || spec["leaseDurationSeconds"] != float64(1) || spec["leaseTransitions"] != float64(3) ||
+		spec["acquireTime"] == nil || spec["renewTime"] == nil {
+		t.Fatalf("spec after acquiring: %v", spec)
+	}
+	s, _ := h.Store().Load()
+	if want := time.Date(2024, 7, 1, 0, 0, 5, 0, time.UTC); !s.LastSlot.Equal(want) || s.LastResult != result.Success {
+		t.Fatalf("checkpoint %+v", s)
+	}
+}
+
+func TestRenewalsCarryTheAnnotations(t *testing.T) {
+	a := newFakeAPI(t, map[string]any{"holderIdentity": ""})
+	h := startHolder(t, a, "pod-a_1")
+	end := time.Date(2024, 7, 1, 0, 0, 1, 500_000_000, time.UTC)
+	h.Store().Save(checkpoint.State{}.With(result.Record{Slot: end.Add(-time.Second), Kind: result.Timeout, End: end}))
+	eventually(t, "annotations written on a renewal", func() bool {
+		an := a.annotations()
+		return an["periodic.dev/last-slot"] == "2024-07-01T00:00:00.5Z" && an["periodic.dev/last-failure"] == "2024-07-01T00:00:01.5Z" &&
+			an["periodic.dev/last-result"] == "timeout"
+	})
+	if !held(h) {
+		t.Fatal("hold lost while renewing")
+	}
+}
+
+func TestStandbyWhileAnotherRenewsThenTakesOverWhenItStops(t *testing.T) {
+	a := newFakeAPI(t, map[string]any{"holderIdentity": "pod-a_1", "leaseDurationSeconds": 1})
+	var otherRenews atomic.Bool
+	otherRenews.Store(true)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // pod-a renews every 100ms, as long as the test says
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+				if otherRenews.Load() {
+					a.edit(func(obj map[string]any) { obj["spec"].(map[string]any)["renewTime"] = time.Now().UTC().Format(microTime) })
+				}
+			}
+		}
+	}()
+	h := startHolder(t, a, "pod-b_1")
+	time.Sleep(3 * testDuration) // three lease durations of renewals: never taken (not a speed assertion)
+	if held(h) || holderOf(a) != "pod-a_1" {
+		t.Fatalf("took a lease that is renewed (holder %q)", holderOf(a))
+	}
+	otherRenews.Store(false) // pod-a dies without releasing
+	eventually(t, "the expired lease taken over", func() bool { return held(h) })
+	if holderOf(a) != "pod-b_1" {
+		t.Fatalf("holder %q", holderOf(a))
+	}
+}
+
+func TestReleaseHandsOver(t *testing.T) {
+	a := newFakeAPI(t, map[string]any{"holderIdentity": ""})
+	first := startHolder(t, a, "pod-a_1")
+	second := startHolder(t, a, "pod-b_1")
+	if !held(first) || held(second) {
+		t.Fatal("not first holding, second standing by")
+	}
+	hold, _ := first.Hold()
+	first.Store().Save(checkpoint.State{LastResult: result.Success, LastSuccess: time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)})
+	if err := first.Release(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if held(first) || !errors.Is(context.Cause(hold), ErrLost) {
+		t.Fatalf("released holder still holds (cause %v)", context.Cause(hold))
+	}
+	if a.annotations()["periodic.dev/last-success"] != "2024-07-01T00:00:00Z" {
+		t.Fatalf("release did not write the annotations: %v", a.annotations())
+	}
+	eventually(t, "the standby takes the released lease", func() bool { return held(second) })
+}
+
+func TestLosesTheHoldWhenTheAPIIsGoneForTheRenewDeadline(t *testing.T) {
+	a := newFakeAPI(t, map[string]any{"holderIdentity": ""})
+	h := startHolder(t, a, "pod-a_1")
+	hold, ok := h.Hold()
+	if !ok {
+		t.Fatal("not held")
+	}
+	changed := h.Changed()
+	a.setDown(true)
+	select {
+	case <-hold.Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("hold not lost")
+	}
+	<-changed
+	if !errors.Is(context.Cause(hold), ErrLost) || held(h) {
+		t.Fatalf("cause %v", context.Cause(hold))
+	}
+	a.setDown(false) // back: the lease still names us, so we take it again
+	eventually(t, "hold regained", func() bool { return held(h) })
+}
+
+func TestRenewsOverAnEditOfItsLease(t *testing.T) {
+	a := newFakeAPI(t, map[string]any{"holderIdentity": ""})
+	h := startHolder(t, a, "pod-a_1")
+	hold, _ := h.Hold()
+	a.edit(func(obj map[string]any) { obj["metadata"].(map[string]any)["annotations"] = map[string]any{"edited": "by hand"} })
+	rv := func() int { a.mu.Lock(); defer a.mu.Unlock(); return a.rv }
+	edited := rv()
+	eventually(t, "a renewal after the edit", func() bool { return rv() > edited })
+	if hold.Err() != nil || !held(h) || a.annotations()["edited"] != "by hand" {
+		t.Fatalf("hold %v, annotations %v", context.Cause(hold), a.annotations())
+	}
+}
+
+func TestLosesTheHoldWhenTakenOver(t *testing.T) {
+	a := newFakeAPI(t, map[string]any{"holderIdentity": ""})
+	h := startHolder(t, a, "pod-a_1")
+	hold, _ := h.Hold()
+	a.edit(func(obj map[string]any) { obj["spec"].(map[string]any)["holderIdentity"] = "pod-z_9" })
+	select {
+	case <-hold.Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("hold kept after a takeover")
+	}
+	if holderOf(a) != "pod-z_9" {
+		t.Fatalf("holder %q: the taken lease was written over", holderOf(a))
+	}
+}
+
+func TestStartFailsWhenTheAPICannotBeReached(t *testing.T) {
+	a := newFakeAPI(t, map[string]any{})
+	a.setDown(true)
+	h := newHolder(t, a, "pod-a_1")
+	if err := h.Start(context.Background()); err == nil {
+		t.Fatal("Start succeeded against an API that is down")
+	}
+	a.srv.Close()
+	h = newHolder(t, a, "pod-a_1")
+	if err := h.Start(context.Background()); err == nil {
+		t.Fatal("Start succeeded against no API")
+	}
+}
+
+func TestTwoHoldersNeverHoldAtOnce(t *testing.T) {
+	a := newFakeAPI(t, map[string]any{"holderIdentity": ""})
+	x, y := startHolder(t, a, "pod-a_1"), startHolder(t, a, "pod-b_1")
+	deadline := time.Now().Add(3 * time.Second)
+	flip := time.Now()
+	for time.Now().Before(deadline) {
+		if held(x) && held(y) {
+			t.Fatal("both hold the lease")
+		}
+		if time.Since(flip) > 700*time.Millisecond { // outages make the holders lose and race again
+			a.mu.Lock()
+			a.down = !a.down
+			a.mu.Unlock()
+			flip = time.Now()
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
