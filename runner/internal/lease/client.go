@@ -25,7 +25,7 @@ func (e *StatusError) Is(target error) bool {
 }
 
 var (
-	ErrConflict = &StatusError{Code: http.StatusConflict}  // resourceVersion no longer current
+	ErrConflict = &StatusError{Code: http.StatusConflict} // resourceVersion no longer current
 	ErrNotFound = &StatusError{Code: http.StatusNotFound} // the operator creates the Lease
 )
 

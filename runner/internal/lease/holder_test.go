@@ -95,7 +95,9 @@ func TestStandbyWhileAnotherRenewsThenTakesOverWhenItStops(t *testing.T) {
 				return
 			case <-time.After(100 * time.Millisecond):
 				if otherRenews.Load() {
-					a.edit(func(obj map[string]any) { obj["spec"].(map[string]any)["renewTime"] = time.Now().UTC().Format(microTime) })
+					a.edit(func(obj map[string]any) {
+						obj["spec"].(map[string]any)["renewTime"] = time.Now().UTC().Format(microTime)
+					})
 				}
 			}
 		}
@@ -159,7 +161,9 @@ func TestRenewsOverAnEditOfItsLease(t *testing.T) {
 	a := newFakeAPI(t, map[string]any{"holderIdentity": ""})
 	h := startHolder(t, a, "pod-a_1")
 	hold, _ := h.Hold()
-	a.edit(func(obj map[string]any) { obj["metadata"].(map[string]any)["annotations"] = map[string]any{"edited": "by hand"} })
+	a.edit(func(obj map[string]any) {
+		obj["metadata"].(map[string]any)["annotations"] = map[string]any{"edited": "by hand"}
+	})
 	rv := func() int { a.mu.Lock(); defer a.mu.Unlock(); return a.rv }
 	edited := rv()
 	eventually(t, "a renewal after the edit", func() bool { return rv() > edited })
