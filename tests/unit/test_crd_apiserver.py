@@ -39,7 +39,8 @@ def crdcheck() -> Path:
     cache = Path(os.environ.get("PERIODIC_CACHE", Path.home() / ".cache" / "periodic-operator"))
     binary = cache / f"crdcheck-{digest.hexdigest()[:16]}" / "crdcheck"
     if not binary.exists():
-        env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
+        flags = f"{os.environ.get('GOFLAGS', '')} -mod=mod -buildvcs=false".strip()
+        env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": flags}
         subprocess.run(["go", "build", "-trimpath", "-o", str(binary), "."], cwd=SOURCE, env=env, check=True,
                        timeout=900)
     return binary
