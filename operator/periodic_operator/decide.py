@@ -31,7 +31,7 @@ RULE_IDS = ("Explicit", "Stateful", "TickerOnlySetting", "SubMinuteSchedule",
             "PrecisionBelowCronJobLatency", "Default")
 """The rule ids of DESIGN's table, in evaluation order."""
 REFUSALS = ("InvalidSpec", "InvalidSchedule", "UnknownTimeZone", "TimeZoneWithInterval",
-            "FixedDelayWithSchedule", "PrecisionTooFine", "CronJobCannotHonour",
+            "FixedDelayWithSchedule", "IntervalTooShort", "PrecisionTooFine", "CronJobCannotHonour",
             "ExtraContainersInCronJob", "MissingCommand", "MissingHttpPort")
 """Every `Decision.rule` of a refusal (`valid=False`)."""
 _MINUTE = timedelta(minutes=1)
@@ -171,6 +171,10 @@ def _timeout(spec: TaskSpec, period: timedelta, settings: Settings) -> timedelta
 
 
 def _check_precision(spec: TaskSpec, settings: Settings) -> None:
+    if spec.interval is not None and spec.interval < settings.min_precision:
+        raise _Refusal("IntervalTooShort", "spec.interval", f"{_d(spec.interval)} is shorter than "
+                       f"{_d(settings.min_precision)}, the finest timing either mode can honour "
+                       "(operator setting minPrecision)")
     if spec.precision is not None and spec.precision < settings.min_precision:
         raise _Refusal("PrecisionTooFine", "spec.precision", f"{_d(spec.precision)} is below "
                        f"{_d(settings.min_precision)}, the finest start precision either mode can honour "
