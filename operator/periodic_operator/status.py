@@ -210,6 +210,14 @@ def condition(kind: str, value: bool, reason: str, message: str, *, generation: 
             "lastTransitionTime": transition, "observedGeneration": generation}
 
 
+def decision_changed(previous: Mapping[str, Any] | None, decision: Decision) -> bool:
+    """Whether `decision` differs from the one `previous` status records (rule or mode): the
+    moment to post the one Event per decision change, not one per reconcile."""
+    previous = previous or {}
+    mode = decision.mode if decision.valid else None
+    return (previous.get("decision"), previous.get("mode")) != (decision.rule, mode)
+
+
 def status_patch(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any] | None:
     """The JSON merge patch (RFC 7386) turning `old` into `new`, or None when they are equal.
 

@@ -12,7 +12,7 @@ from periodic_operator.settings import Settings
 from periodic_operator.spec import SpecError
 from periodic_operator.status import (
     READY_REASONS, STATUS_FIELDS, ChildRef, Readiness, RunTimes, build_conditions, build_status, child_rejected,
-    format_time, name_collision, next_run_time, readiness, replacing, status_changed, status_patch,
+    decision_changed, format_time, name_collision, next_run_time, readiness, replacing, status_changed, status_patch,
 )
 from taskfactory import task
 
@@ -276,3 +276,16 @@ def test_next_run_time_includes_the_jitter_offset() -> None:
     assert interval.timing is not None and interval.timing.interval is not None
     assert interval.timing.offset == interval.timing.interval.offset
     assert next_run_time(interval, NOW) == NOW + interval.timing.offset
+
+
+def test_decision_changed_only_on_rule_or_mode() -> None:
+    decision = _decision()
+    old = build_status(decision, generation=1, now=NOW, ready=_ready(decision))
+    assert decision_changed(None, decision) and decision_changed({}, decision)
+    assert not decision_changed(old, decision)
+    assert not decision_changed(old, _decision(schedule="*/10 * * * *")), "same rule and mode, other sentence"
+    assert decision_changed(old, _decision(interval="5s"))
+    invalid = _decision(schedule="0 0 30 2 *")
+    assert decision_changed(old, invalid)
+    refused = build_status(invalid, generation=2, now=NOW, ready=readiness(invalid, None, applied=False))
+    assert not decision_changed(refused, invalid)
