@@ -55,7 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--namespace", default="default",
                       help="namespace of manifests that name none (default: default)")
     _setting_flags(plan)
-    run = commands.add_parser("run", help="run the operator (not implemented yet)")
+    run = commands.add_parser("run", help="run the operator (kopf, standalone) until SIGINT/SIGTERM")
+    run.add_argument("--namespace", action="append", dest="namespaces", default=[], metavar="NS",
+                     help="watch only this namespace (repeatable; default: all namespaces)")
+    run.add_argument("--liveness", metavar="URL", default=None,
+                     help="kopf's liveness endpoint, e.g. http://0.0.0.0:8080/healthz")
     _setting_flags(run)
     return parser
 
@@ -135,9 +139,12 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    # kopf is imported here (later) and only here: `plan` must work without it loading.
-    print(f"{PROG} run: not implemented yet", file=sys.stderr)
-    return EXIT_USAGE
+    settings = settings_from(args, os.environ)
+    # kopf is imported here and only here: `plan` must work without it loading.
+    from . import handlers
+
+    handlers.run(settings, namespaces=args.namespaces, liveness_endpoint=args.liveness)
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

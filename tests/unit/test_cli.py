@@ -153,9 +153,10 @@ def test_empty_input_is_fine() -> None:
     assert run("plan", "-", stdin="").returncode == 0
 
 
-def test_run_is_a_placeholder() -> None:
-    result = run("run")
-    assert result.returncode == 2 and "not implemented yet" in result.stderr
+def test_run_refuses_a_bad_setting_before_starting() -> None:
+    result = run("run", "--renew-deadline", "soon")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "--renew-deadline" in result.stderr
 
 
 def test_cli_imports_no_kopf() -> None:

@@ -1,0 +1,241 @@
+"""One reconcile of one PeriodicTask: read → plan → compare with the live children → apply
+only what differs → report. No kopf here: the kopf glue is in `handlers.py`, and tests call
+`reconcile` with an in-memory `Kube` and `ChildCache`.
+
+Writes happen only when something differs: a child is applied when the live copy (as a
+watch showed it) disagrees on a field we manage; `/status` is patched when the new status
+differs; an Event is posted when the decision changes (Normal) or a spec is refused
+(Warning, once per distinct refusal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from . import drift, status
+from .kube import Kube, Manifest, Ref, Rejected
+from .plan import TaskPlan, plan_task
+from .settings import Settings
+from .status import ChildRef, Readiness, RunTimes
+
+WORKLOAD_KINDS = (("batch/v1", "CronJob"), ("apps/v1", "Deployment"))
+TICKER_SUPPORT = (("v1", "ServiceAccount"), ("rbac.authorization.k8s.io/v1", "Role"),
+                  ("rbac.authorization.k8s.io/v1", "RoleBinding"), ("coordination.k8s.io/v1", "Lease"))
+TASK_API = "periodic.dev/v1alpha1"
+
+
+class ChildCache:
+    """The latest copy of each child a watch has shown (keyed by Ref); misses fall back to GET."""
+
+    def __init__(self) -> None:
+        self._objects: dict[Ref, Manifest | None] = {}  # None: known not to exist
+
+    def put(self, obj: Manifest) -> None:
+        self._objects[Ref.of(obj)] = obj
+
+    def remove(self, obj: Manifest) -> None:
+        # Forget rather than remember the absence: deleted Jobs would pile up as tombstones.
+        self._objects.pop(Ref.of(obj), None)
+
+    def mark_absent(self, ref: Ref) -> None:
+        self._objects[ref] = None
+
+    def get(self, ref: Ref) -> Manifest | None:
+        return self._objects.get(ref)
+
+    def known(self, ref: Ref) -> bool:
+        return ref in self._objects
+
+    def values(self) -> Iterable[Manifest]:
+        return [obj for obj in self._objects.values() if obj is not None]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one reconcile did; `retry_after` (seconds) asks the caller to come back."""
+
+    plan: TaskPlan
+    applied: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    status_written: bool = False
+    retry_after: float | None = None
+    rejected: str | None = None
+
+
+def live(kube: Kube, cache: ChildCache, ref: Ref) -> Manifest | None:
+    if cache.known(ref):
+        return cache.get(ref)
+    found = kube.get(ref)
+    if found is None:
+        cache.mark_absent(ref)
+    else:
+        cache.put(found)
+    return found
+
+
+def controller_uid(obj: Manifest) -> str | None:
+    for ref in obj.get("metadata", {}).get("ownerReferences") or []:
+        if ref.get("controller"):
+            return str(ref.get("uid"))
+    return None
+
+
+def reconcile(task: Manifest, kube: Kube, cache: ChildCache, settings: Settings,
+              now: datetime, retry: int = 0) -> Result:
+    meta = task["metadata"]
+    plan = plan_task(task, settings, now, owner_uid=meta.get("uid", ""))
+    previous = task.get("status") or {}
+    if not plan.valid:
+        ready = status.readiness(plan.outcome, None, applied=False)
+        return Result(plan, status_written=_write(kube, task, plan, ready, previous, now))
+    assert plan.child is not None
+    stale = _other_workload(kube, cache, task, plan)
+    if stale is not None:
+        return _replace(kube, cache, task, plan, stale, previous, now)
+    applied: list[str] = []
+    for child in plan.children:
+        ref = Ref.of(child)
+        current = live(kube, cache, ref)
+        owner = controller_uid(current) if current is not None else None
+        if current is not None and owner != meta.get("uid"):
+            owner_text = f"controller uid {owner}" if owner else "nobody (no controller ownerReference)"
+            ready = status.name_collision(ChildRef(ref.kind, ref.name), owner_text)
+            return Result(plan, status_written=_write(kube, task, plan, ready, previous, now))
+        if current is not None and drift.matches(child, current):
+            continue
+        try:
+            cache.put(kube.apply(child))
+        except Rejected as err:
+            ready = status.child_rejected(ChildRef(ref.kind, ref.name), err.message)
+            written = _write(kube, task, plan, ready, previous, now)
+            return Result(plan, tuple(applied), status_written=written,
+                          retry_after=backoff(retry), rejected=err.message)
+        applied.append(f"{ref.kind}/{ref.name}")
+    deleted = _remove_leftover_support(kube, cache, task, plan)
+    ready = _readiness(plan, live(kube, cache, Ref.of(plan.children[-1])), bool(task.get("spec", {}).get("suspend")))
+    written = _write(kube, task, plan, ready, previous, now, runs=_run_times(kube, cache, plan))
+    return Result(plan, tuple(applied), deleted, written)
+
+
+def backoff(retry: int) -> float:
+    """Capped exponential backoff for a refused child: 10s, 20s, 40s … at most 5 minutes."""
+    return float(min(300, 10 * 2 ** min(retry, 5)))
+
+
+def _other_workload(kube: Kube, cache: ChildCache, task: Manifest, plan: TaskPlan) -> Manifest | None:
+    """A workload of the *other* mode that this task owns (left from before a mode change)."""
+    assert plan.child is not None
+    for api_version, kind in WORKLOAD_KINDS:
+        if kind == plan.child.kind:
+            continue
+        ref = Ref(api_version, kind, task["metadata"]["namespace"], plan.child.name)
+        found = live(kube, cache, ref)
+        if found is not None and controller_uid(found) == task["metadata"].get("uid"):
+            return found
+    return None
+
+
+def _replace(kube: Kube, cache: ChildCache, task: Manifest, plan: TaskPlan, old: Manifest,
+             previous: dict[str, Any], now: datetime) -> Result:
+    """Mode change: foreground-delete the old workload; the new one waits until it is gone
+    (its DELETED event brings us back), so both never run at once."""
+    ref = Ref.of(old)
+    deleted: tuple[str, ...] = ()
+    if not old.get("metadata", {}).get("deletionTimestamp"):
+        kube.delete(ref, foreground=True)
+        deleted = (f"{ref.kind}/{ref.name}",)
+    assert plan.child is not None
+    ready = status.replacing(ChildRef(ref.kind, ref.name), plan.child.kind)
+    written = _write(kube, task, plan, ready, previous, now)
+    return Result(plan, (), deleted, written, retry_after=5.0)
+
+
+def _remove_leftover_support(kube: Kube, cache: ChildCache, task: Manifest, plan: TaskPlan) -> tuple[str, ...]:
+    """After a Ticker → CronJob change, the ticker's Lease and RBAC have no use: delete them."""
+    if plan.mode != "CronJob" or plan.child is None:
+        return ()
+    gone = []
+    for api_version, kind in TICKER_SUPPORT:
+        ref = Ref(api_version, kind, task["metadata"]["namespace"], plan.child.name)
+        found = live(kube, cache, ref)
+        if found is not None and controller_uid(found) == task["metadata"].get("uid"):
+            kube.delete(ref, foreground=False)
+            cache.remove(found)
+            gone.append(f"{kind}/{ref.name}")
+    return tuple(gone)
+
+
+def _readiness(plan: TaskPlan, workload: Manifest | None, suspended: bool) -> Readiness:
+    available = False
+    if workload is not None and plan.mode == "Ticker":
+        st = workload.get("status") or {}
+        fresh = st.get("observedGeneration", 0) >= workload.get("metadata", {}).get("generation", 0)
+        available = fresh and any(c.get("type") == "Available" and c.get("status") == "True"
+                                  for c in st.get("conditions") or [])
+    return status.readiness(plan.outcome, plan.child, applied=workload is not None,
+                            available=available, suspended=suspended)
+
+
+def _run_times(kube: Kube, cache: ChildCache, plan: TaskPlan) -> RunTimes:
+    assert plan.child is not None
+    workload = cache.get(Ref.of(plan.children[-1])) or {}
+    if plan.mode == "CronJob":
+        st = workload.get("status") or {}
+        return RunTimes(_time(st.get("lastScheduleTime")), _time(st.get("lastSuccessfulTime")),
+                        _last_job_failure(cache, plan.child.name))
+    lease = cache.get(Ref("coordination.k8s.io/v1", "Lease", workload.get("metadata", {}).get("namespace", ""),
+                          plan.child.name)) or {}
+    notes = lease.get("metadata", {}).get("annotations") or {}
+    return RunTimes(_time(notes.get("periodic.dev/last-slot")), _time(notes.get("periodic.dev/last-success")),
+                    _time(notes.get("periodic.dev/last-failure")))
+
+
+def _last_job_failure(cache: ChildCache, cronjob_name: str) -> datetime | None:
+    times = []
+    for obj in cache.values():
+        if obj.get("kind") != "Job":
+            continue
+        owners = obj.get("metadata", {}).get("ownerReferences") or []
+        if not any(o.get("kind") == "CronJob" and o.get("name") == cronjob_name for o in owners):
+            continue
+        for cond in (obj.get("status") or {}).get("conditions") or []:
+            if cond.get("type") == "Failed" and cond.get("status") == "True":
+                parsed = _time(cond.get("lastTransitionTime"))
+                if parsed is not None:
+                    times.append(parsed)
+    return max(times) if times else None
+
+
+def _time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _write(kube: Kube, task: Manifest, plan: TaskPlan, ready: Readiness, previous: dict[str, Any],
+           now: datetime, runs: RunTimes | None = None) -> bool:
+    new = status.build_status(plan.outcome, generation=task["metadata"].get("generation", 0), now=now,
+                              ready=ready, child=plan.child, runs=runs,
+                              suspended=bool(task.get("spec", {}).get("suspend")), previous=previous)
+    return _report(kube, task, plan, new, previous)
+
+
+def _report(kube: Kube, task: Manifest, plan: TaskPlan, new: dict[str, Any], previous: dict[str, Any]) -> bool:
+    """Patch /status if it changed; post an Event when the decision or a refusal is new."""
+    if plan.valid and previous.get("decision") != plan.decision:
+        kube.post_event(task, "Normal", plan.decision, f"runs as {plan.mode}: {plan.reason}")
+    if not plan.valid and (previous.get("decision"), previous.get("reason")) != (plan.decision, plan.reason):
+        kube.post_event(task, "Warning", plan.decision, plan.reason)
+    patch = status.status_patch(previous, new)
+    if patch is None:
+        return False
+    meta = task["metadata"]
+    kube.patch_status(Ref(TASK_API, "PeriodicTask", meta["namespace"], meta["name"]), {"status": patch})
+    return True
+
