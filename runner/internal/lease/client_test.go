@@ -15,7 +15,7 @@ import (
 
 func TestClientGetUpdateAndConflict(t *testing.T) {
 	a := newFakeAPI(t, map[string]any{"holderIdentity": "", "leaseDurationSeconds": 15, "preferredHolder": "keep-me"})
-	c := a.client(t)
+	c := clientFor(t, a)
 	ctx := context.Background()
 	l, err := c.Get(ctx)
 	if err != nil {
@@ -38,15 +38,13 @@ func TestClientGetUpdateAndConflict(t *testing.T) {
 		t.Fatalf("Update changed the lease it was cloned from: %+v", l)
 	}
 	// What the runner does not know survives its writes.
-	a.mu.Lock()
-	meta := a.obj["metadata"].(map[string]any)
-	spec := a.obj["spec"].(map[string]any)
+	obj := a.Object()
+	meta, spec := obj["metadata"].(map[string]any), obj["spec"].(map[string]any)
 	if spec["preferredHolder"] != "keep-me" || spec["renewTime"] != "2024-07-01T00:00:00.123456Z" ||
 		!reflect.DeepEqual(meta["labels"], map[string]any{"app.kubernetes.io/managed-by": "periodic-operator"}) ||
 		meta["ownerReferences"] == nil {
-		t.Errorf("object after update: %v", a.obj)
+		t.Errorf("object after update: %v", obj)
 	}
-	a.mu.Unlock()
 	// A write from the stale resourceVersion is refused.
 	if _, err := c.Update(ctx, w); !errors.Is(err, ErrConflict) {
 		t.Fatalf("stale update: %v, want ErrConflict", err)
@@ -55,22 +53,18 @@ func TestClientGetUpdateAndConflict(t *testing.T) {
 
 func TestClientErrors(t *testing.T) {
 	a := newFakeAPI(t, map[string]any{})
-	c := a.client(t)
-	a.mu.Lock()
-	a.token = "rotated"
-	a.mu.Unlock()
+	c := clientFor(t, a)
+	a.SetToken("rotated")
 	var se *StatusError
 	if _, err := c.Get(context.Background()); !errors.As(err, &se) || se.Code != http.StatusUnauthorized {
 		t.Fatalf("wrong token: %v, want status 401", err)
 	}
-	a.mu.Lock()
-	a.obj = nil
-	a.token = "secret"
-	a.mu.Unlock()
+	a.SetToken("secret")
+	a.Remove()
 	if _, err := c.Get(context.Background()); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing lease: %v, want ErrNotFound", err)
 	}
-	c, _ = NewClient(Credentials{Server: a.srv.URL, TokenFile: filepath.Join(t.TempDir(), "none")}, "ns", "demo")
+	c, _ = NewClient(Credentials{Server: a.URL(), TokenFile: filepath.Join(t.TempDir(), "none")}, "ns", "demo")
 	if _, err := c.Get(context.Background()); err == nil {
 		t.Fatal("a missing token file was no error")
 	}

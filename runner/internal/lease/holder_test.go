@@ -8,22 +8,23 @@ import (
 	"time"
 
 	"periodic.dev/runner/internal/checkpoint"
+	"periodic.dev/runner/internal/lease/leasetest"
 	"periodic.dev/runner/internal/result"
 )
 
 // Short timings for the tests: renew every 250ms, retry every 100ms, lost after 500ms.
 const testDuration, testRenewDeadline = time.Second, 500 * time.Millisecond
 
-func newHolder(t *testing.T, a *fakeAPI, identity string) *Holder {
+func newHolder(t *testing.T, a *leasetest.Server, identity string) *Holder {
 	t.Helper()
-	h, err := NewHolder(a.client(t), identity, testDuration, testRenewDeadline)
+	h, err := NewHolder(clientFor(t, a), identity, testDuration, testRenewDeadline)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
 }
 
-func startHolder(t *testing.T, a *fakeAPI, identity string) *Holder {
+func startHolder(t *testing.T, a *leasetest.Server, identity string) *Holder {
 	t.Helper()
 	h := newHolder(t, a, identity)
 	if err := h.Start(context.Background()); err != nil {
@@ -40,7 +41,7 @@ func TestNewHolderRefusesBadTimings(t *testing.T) {
 	for _, tt := range []struct{ duration, deadline time.Duration }{
 		{1500 * time.Millisecond, time.Second}, {0, 0}, {15 * time.Second, 15 * time.Second}, {15 * time.Second, 0},
 	} {
-		if _, err := NewHolder(a.client(t), "me", tt.duration, tt.deadline); err == nil {
+		if _, err := NewHolder(clientFor(t, a), "me", tt.duration, tt.deadline); err == nil {
 			t.Errorf("NewHolder(%v, %v) accepted", tt.duration, tt.deadline)
 		}
 	}
@@ -48,7 +49,7 @@ func TestNewHolderRefusesBadTimings(t *testing.T) {
 
 func TestAcquiresAFreeLeaseAndLoadsTheCheckpoint(t *testing.T) {
 	a := newFakeAPI(t, map[string]any{"holderIdentity": "", "leaseTransitions": 2})
-	a.edit(func(obj map[string]any) {
+	a.Edit(func(obj map[string]any) {
 		obj["metadata"].(map[string]any)["annotations"] = map[string]any{
 			"periodic.dev/last-slot": "2024-07-01T00:00:05Z", "periodic.dev/last-result": "success", "other": "kept"}
 	})
@@ -56,7 +57,7 @@ func TestAcquiresAFreeLeaseAndLoadsTheCheckpoint(t *testing.T) {
 	if !held(h) {
 		t.Fatal("free lease not held after Start")
 	}
-	spec := a.spec()
+	spec := a.Spec()
 	if spec["holderIdentity"] != "pod-a_1" || spec["leaseDurationSeconds"] != float64(1) || spec["leaseTransitions"] != float64(3) ||
 		spec["acquireTime"] == nil || spec["renewTime"] == nil {
 		t.Fatalf("spec after acquiring: %v", spec)
@@ -73,7 +74,7 @@ func TestRenewalsCarryTheAnnotations(t *testing.T) {
 	end := time.Date(2024, 7, 1, 0, 0, 1, 500_000_000, time.UTC)
 	h.Store().Save(checkpoint.State{}.With(result.Record{Slot: end.Add(-time.Second), Kind: result.Timeout, End: end}))
 	eventually(t, "annotations written on a renewal", func() bool {
-		an := a.annotations()
+		an := a.Annotations()
 		return an["periodic.dev/last-slot"] == "2024-07-01T00:00:00.5Z" && an["periodic.dev/last-failure"] == "2024-07-01T00:00:01.5Z" &&
 			an["periodic.dev/last-result"] == "timeout"
 	})
@@ -95,7 +96,7 @@ func TestStandbyWhileAnotherRenewsThenTakesOverWhenItStops(t *testing.T) {
 				return
 			case <-time.After(100 * time.Millisecond):
 				if otherRenews.Load() {
-					a.edit(func(obj map[string]any) {
+					a.Edit(func(obj map[string]any) {
 						obj["spec"].(map[string]any)["renewTime"] = time.Now().UTC().Format(microTime)
 					})
 				}
@@ -104,13 +105,13 @@ func TestStandbyWhileAnotherRenewsThenTakesOverWhenItStops(t *testing.T) {
 	}()
 	h := startHolder(t, a, "pod-b_1")
 	time.Sleep(3 * testDuration) // three lease durations of renewals: never taken (not a speed assertion)
-	if held(h) || holderOf(a) != "pod-a_1" {
-		t.Fatalf("took a lease that is renewed (holder %q)", holderOf(a))
+	if held(h) || a.Holder() != "pod-a_1" {
+		t.Fatalf("took a lease that is renewed (holder %q)", a.Holder())
 	}
 	otherRenews.Store(false) // pod-a dies without releasing
 	eventually(t, "the expired lease taken over", func() bool { return held(h) })
-	if holderOf(a) != "pod-b_1" {
-		t.Fatalf("holder %q", holderOf(a))
+	if a.Holder() != "pod-b_1" {
+		t.Fatalf("holder %q", a.Holder())
 	}
 }
 
@@ -129,8 +130,8 @@ func TestReleaseHandsOver(t *testing.T) {
 	if held(first) || !errors.Is(context.Cause(hold), ErrLost) {
 		t.Fatalf("released holder still holds (cause %v)", context.Cause(hold))
 	}
-	if a.annotations()["periodic.dev/last-success"] != "2024-07-01T00:00:00Z" {
-		t.Fatalf("release did not write the annotations: %v", a.annotations())
+	if a.Annotations()["periodic.dev/last-success"] != "2024-07-01T00:00:00Z" {
+		t.Fatalf("release did not write the annotations: %v", a.Annotations())
 	}
 	eventually(t, "the standby takes the released lease", func() bool { return held(second) })
 }
@@ -143,7 +144,7 @@ func TestLosesTheHoldWhenTheAPIIsGoneForTheRenewDeadline(t *testing.T) {
 		t.Fatal("not held")
 	}
 	changed := h.Changed()
-	a.setDown(true)
+	a.SetDown(true)
 	select {
 	case <-hold.Done():
 	case <-time.After(30 * time.Second):
@@ -153,7 +154,7 @@ func TestLosesTheHoldWhenTheAPIIsGoneForTheRenewDeadline(t *testing.T) {
 	if !errors.Is(context.Cause(hold), ErrLost) || held(h) {
 		t.Fatalf("cause %v", context.Cause(hold))
 	}
-	a.setDown(false) // back: the lease still names us, so we take it again
+	a.SetDown(false) // back: the lease still names us, so we take it again
 	eventually(t, "hold regained", func() bool { return held(h) })
 }
 
@@ -161,14 +162,13 @@ func TestRenewsOverAnEditOfItsLease(t *testing.T) {
 	a := newFakeAPI(t, map[string]any{"holderIdentity": ""})
 	h := startHolder(t, a, "pod-a_1")
 	hold, _ := h.Hold()
-	a.edit(func(obj map[string]any) {
+	a.Edit(func(obj map[string]any) {
 		obj["metadata"].(map[string]any)["annotations"] = map[string]any{"edited": "by hand"}
 	})
-	rv := func() int { a.mu.Lock(); defer a.mu.Unlock(); return a.rv }
-	edited := rv()
-	eventually(t, "a renewal after the edit", func() bool { return rv() > edited })
-	if hold.Err() != nil || !held(h) || a.annotations()["edited"] != "by hand" {
-		t.Fatalf("hold %v, annotations %v", context.Cause(hold), a.annotations())
+	edited := a.ResourceVersion()
+	eventually(t, "a renewal after the edit", func() bool { return a.ResourceVersion() > edited })
+	if hold.Err() != nil || !held(h) || a.Annotations()["edited"] != "by hand" {
+		t.Fatalf("hold %v, annotations %v", context.Cause(hold), a.Annotations())
 	}
 }
 
@@ -176,25 +176,25 @@ func TestLosesTheHoldWhenTakenOver(t *testing.T) {
 	a := newFakeAPI(t, map[string]any{"holderIdentity": ""})
 	h := startHolder(t, a, "pod-a_1")
 	hold, _ := h.Hold()
-	a.edit(func(obj map[string]any) { obj["spec"].(map[string]any)["holderIdentity"] = "pod-z_9" })
+	a.Edit(func(obj map[string]any) { obj["spec"].(map[string]any)["holderIdentity"] = "pod-z_9" })
 	select {
 	case <-hold.Done():
 	case <-time.After(30 * time.Second):
 		t.Fatal("hold kept after a takeover")
 	}
-	if holderOf(a) != "pod-z_9" {
-		t.Fatalf("holder %q: the taken lease was written over", holderOf(a))
+	if a.Holder() != "pod-z_9" {
+		t.Fatalf("holder %q: the taken lease was written over", a.Holder())
 	}
 }
 
 func TestStartFailsWhenTheAPICannotBeReached(t *testing.T) {
 	a := newFakeAPI(t, map[string]any{})
-	a.setDown(true)
+	a.SetDown(true)
 	h := newHolder(t, a, "pod-a_1")
 	if err := h.Start(context.Background()); err == nil {
 		t.Fatal("Start succeeded against an API that is down")
 	}
-	a.srv.Close()
+	a.Close()
 	h = newHolder(t, a, "pod-a_1")
 	if err := h.Start(context.Background()); err == nil {
 		t.Fatal("Start succeeded against no API")
@@ -211,9 +211,7 @@ func TestTwoHoldersNeverHoldAtOnce(t *testing.T) {
 			t.Fatal("both hold the lease")
 		}
 		if time.Since(flip) > 700*time.Millisecond { // outages make the holders lose and race again
-			a.mu.Lock()
-			a.down = !a.down
-			a.mu.Unlock()
+			a.SetDown(!a.Down())
 			flip = time.Now()
 		}
 		time.Sleep(time.Millisecond)

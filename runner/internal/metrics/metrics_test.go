@@ -43,7 +43,7 @@ func TestMetricsFollowTheRuns(t *testing.T) {
 		"in flight": testutil.ToFloat64(m.inFlight), "lease held": testutil.ToFloat64(m.leaseHeld),
 		"last success": testutil.ToFloat64(m.lastSuccess), "since last finished": m.sinceLastFinished(),
 	}
-	want := map[string]float64{"in flight": 0, "lease held": 1, "last success": float64(slot.Add(3*time.Second).Unix()),
+	want := map[string]float64{"in flight": 0, "lease held": 1, "last success": float64(slot.Add(3 * time.Second).Unix()),
 		"since last finished": 10}
 	for k, w := range want {
 		if checks[k] != w {

@@ -22,7 +22,7 @@ type Record struct {
 	Slot    time.Time // the instant the run is for (PERIODIC_SLOT)
 	Attempt int       // 1 for the first attempt of the slot; 0 for a skipped slot
 	Kind    Kind
-	Start   time.Time // when the run's process (or request) was started
+	Start   time.Time // when the runner launched the run (just before fork, or the request)
 	End     time.Time // when it had ended
 	Code    int       // exit code (128+signal when killed), or HTTP status; 0 when none
 	Detail  string    // why, in words, when not a success
