@@ -149,7 +149,11 @@ def on_child_event(rt: Runtime, event_type: str, body: Manifest) -> None:
 
 def build_registry(rt: Runtime) -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
-    kopf.on.login(registry=registry)(kopf.login_via_client)
+    def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
+        # kopf's own readers: they look at $KUBECONFIG when called, not when imported.
+        return kopf.login_with_service_account(**kwargs) or kopf.login_with_kubeconfig(**kwargs)
+
+    kopf.on.login(registry=registry)(login)
 
     def on_task(body: kopf.Body, retry: int, **_: Any) -> None:
         try:

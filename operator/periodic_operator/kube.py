@@ -130,13 +130,18 @@ class ApiKube:
     @classmethod
     def from_environment(cls, field_manager: str) -> ApiKube:
         """In-cluster credentials when running in a pod, else $KUBECONFIG / ~/.kube/config."""
+        import os
+
         from kubernetes import client, config
 
+        configuration = client.Configuration()
         try:
-            config.load_incluster_config()  # type: ignore[no-untyped-call]
+            config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
         except config.ConfigException:
-            config.load_kube_config()  # type: ignore[no-untyped-call]
-        return cls(client.ApiClient(), field_manager)
+            # The client reads $KUBECONFIG once at import; read it now instead.
+            config.load_kube_config(config_file=os.environ.get("KUBECONFIG"),  # type: ignore[no-untyped-call]
+                                    client_configuration=configuration)
+        return cls(client.ApiClient(configuration), field_manager)
 
     def _call(self, method: str, path: str, *, body: Any = None, query: list[tuple[str, str]] | None = None,
               content_type: str = "application/json") -> Manifest:
@@ -144,15 +149,17 @@ class ApiKube:
         from urllib3.exceptions import HTTPError
 
         try:
-            response = self._client.call_api(
-                path, method, query_params=query or [], body=body,
-                header_params={"Content-Type": content_type, "Accept": "application/json"},
-                auth_settings=["BearerToken"], _preload_content=False, _request_timeout=30)
+            method, url, headers, body, post = self._client.param_serialize(
+                method, path, query_params=query or [], body=body, auth_settings=["BearerToken"],
+                header_params={"Content-Type": content_type, "Accept": "application/json"})
+            response = self._client.call_api(method, url, headers, body, post, _request_timeout=30)
+            raw = response.read()
         except ApiException as err:
             raise error_from_status(int(err.status or 0), str(err.body or ""), str(err.reason or "")) from None
         except (HTTPError, OSError) as err:
             raise Transient(f"cannot reach the API server: {err}") from None
-        raw = response[0].data if isinstance(response, tuple) else response.data
+        if not 200 <= int(response.status) < 300:
+            raise error_from_status(int(response.status), raw.decode(errors="replace"))
         return json.loads(raw) if raw else {}
 
     def get(self, ref: Ref) -> Manifest | None:
