@@ -25,7 +25,7 @@ type deps struct {
 	clock    clock.Clock
 	stderr   io.Writer
 	getenv   func(string) string
-	trigger  trigger.Trigger    // nil: from the config
+	trigger  trigger.Trigger   // nil: from the config
 	onListen func(addr string) // told the address served
 }
 
