@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The main job. Brings the local control plane up and keeps it running until Ctrl-C;
-# prints the KUBECONFIG to use with the kubectl it built.
+# The main job: control plane, CRD, operator, examples, `kubectl get pt` (scripts/demo.py).
+# Runs until Ctrl-C; `--once` stops after the report.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
-exec .venv/bin/python tests/controlplane/cluster.py up
+exec .venv/bin/python scripts/demo.py "$@"
