@@ -17,10 +17,14 @@ type HTTP struct {
 	headers http.Header // static part
 }
 
-// NewHTTP calls url with client (nil: a client of its own that keeps connections open).
+// NewHTTP calls url with client (nil: a client of its own that keeps connections open and
+// follows no redirect: a 3xx answer is a failure, not a GET of somewhere else).
 func NewHTTP(url string, client *http.Client, opts ...Option) *HTTP {
 	if client == nil {
-		client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		client = &http.Client{
+			Transport:     http.DefaultTransport.(*http.Transport).Clone(),
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	s := newSettings(opts)
 	h := http.Header{}

@@ -23,9 +23,7 @@ func TestHTTPSendsRunDataAndJudgesStatus(t *testing.T) {
 				w.WriteHeader(tt.status)
 			}))
 			defer srv.Close()
-			tr := NewHTTP(srv.URL+"/tick", &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			}}, WithTask("ns/demo"), WithStateDir("/state"))
+			tr := NewHTTP(srv.URL+"/tick", nil, WithTask("ns/demo"), WithStateDir("/state"))
 			deadline := time.Now().Add(time.Hour)
 			x, err := tr.Start(context.Background(), Attempt{Slot: slot, Number: 2, Deadline: deadline})
 			if err != nil {
