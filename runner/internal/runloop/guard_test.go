@@ -90,21 +90,3 @@ func TestGainingTheHoldRunsOnceFromTheCheckpoint(t *testing.T) {
 	h.ended(at(3*time.Second), 1, result.Success)
 	h.quiet()
 }
-
-func TestChainedStandbyWaitsForTheHold(t *testing.T) {
-	g := newFakeGuard()
-	h := start(t, Config{Slots: fixedDelay(t, time.Second), Chained: true}, t0, WithGuard(g))
-	h.quiet()
-	h.clock.Set(at(5 * time.Second))
-	g.set(true)
-	h.started(at(5*time.Second), 1).succeed()
-	h.ended(at(5*time.Second), 1, result.Success)
-}
-
-func fixedDelay(t *testing.T, d time.Duration) schedule.Slots {
-	s, err := schedule.FixedDelay(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
