@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -35,6 +36,11 @@ func run(ctx context.Context, cfg config.Config, d deps) error {
 	log := slog.New(slog.NewJSONHandler(d.stderr, nil))
 	if err := proc.BecomeSubreaper(); err != nil {
 		log.Warn("orphans of runs go to init, not to the ticker", "error", err.Error())
+	}
+	if cfg.StateDir != "" {
+		if err := os.MkdirAll(cfg.StateDir, 0o755); err != nil {
+			return fmt.Errorf("--state-dir: %w", err)
+		}
 	}
 	trig, closeTrigger, err := newTrigger(cfg, d)
 	if err != nil {

@@ -97,7 +97,9 @@ func TestExecEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "slots")
 	script := `mkdir "$0/lock" || echo OVERLAP >> "$1"; echo "$PERIODIC_SLOT/$PERIODIC_ATTEMPT/$PERIODIC_TASK" >> "$1"; sleep 0.03; rmdir "$0/lock"`
-	cfg := parse(t, "--interval", "100ms", "--timeout", "5s", "--task", "ns/demo", "--listen", "127.0.0.1:0", "--", "sh", "-c", script, dir, out)
+	state := filepath.Join(dir, "state") // created by the runner
+	cfg := parse(t, "--interval", "100ms", "--timeout", "5s", "--task", "ns/demo", "--state-dir", state, "--missed-runs", "RunOnce",
+		"--listen", "127.0.0.1:0", "--", "sh", "-c", script, dir, out)
 	var logs syncBuffer
 	addr, stop := started(t, cfg, deps{clock: clock.Real{}, stderr: &logs, getenv: noEnv})
 	waitFor(t, "six runs", func() bool { return len(lines(out)) >= 6 })
@@ -135,6 +137,10 @@ func TestExecEndToEnd(t *testing.T) {
 	}
 	if !slices.IsSortedFunc(slots, func(a, b time.Time) int { return a.Compare(b) }) || len(slices.Compact(slices.Clone(slots))) != len(slots) {
 		t.Fatalf("slots not strictly increasing: %v", slots)
+	}
+	// Without a Lease the checkpoint is the state-dir file.
+	if b, err := os.ReadFile(filepath.Join(state, ".ticker-checkpoint.json")); err != nil || !strings.Contains(string(b), `"periodic.dev/last-result":"success"`) {
+		t.Fatalf("checkpoint file: %s, %v", b, err)
 	}
 	// One JSON line per run on stderr.
 	if n := strings.Count(logs.String(), `"msg":"run"`); n < len(slots) {
@@ -214,5 +220,36 @@ func TestHealthzFailsWhenARunHangs(t *testing.T) {
 	waitFor(t, "healthy after the run ended", func() bool { code, _ := get(t, "http://"+addr+"/healthz"); return code == 200 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRunOnceCatchesUpAfterARestart: a runner stopped for several slots runs the latest
+// missed slot once when it starts again (state-dir checkpoint), then goes on with the grid.
+func TestRunOnceCatchesUpAfterARestart(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "slots")
+	cfg := parse(t, "--interval", "100ms", "--timeout", "5s", "--state-dir", filepath.Join(dir, "state"), "--missed-runs", "RunOnce",
+		"--listen", "127.0.0.1:0", "--", "sh", "-c", `echo "$PERIODIC_SLOT" >> "$0"`, out)
+	_, stop := started(t, cfg, deps{clock: clock.Real{}, stderr: io.Discard, getenv: noEnv})
+	waitFor(t, "two runs", func() bool { return len(lines(out)) >= 2 })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	before := lines(out)
+	last, _ := time.Parse(time.RFC3339Nano, before[len(before)-1])
+	time.Sleep(500 * time.Millisecond) // down for several slots (not a speed assertion)
+	restart := time.Now()
+	var logs syncBuffer
+	_, stop = started(t, cfg, deps{clock: clock.Real{}, stderr: &logs, getenv: noEnv})
+	waitFor(t, "runs after the restart", func() bool { return len(lines(out)) >= len(before)+2 })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	catchUp, _ := time.Parse(time.RFC3339Nano, lines(out)[len(before)])
+	if !catchUp.After(last) || catchUp.After(restart) || restart.Sub(catchUp) >= 100*time.Millisecond {
+		t.Fatalf("catch-up slot %v: want the latest slot in (%v, %v]", catchUp, last, restart)
+	}
+	if n := strings.Count(logs.String(), `"catch_up":true`); n != 1 {
+		t.Fatalf("%d catch-up runs, want 1:\n%s", n, logs.String())
 	}
 }
