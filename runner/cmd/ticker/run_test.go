@@ -241,13 +241,16 @@ func TestRunOnceCatchesUpAfterARestart(t *testing.T) {
 	restart := time.Now()
 	var logs syncBuffer
 	_, stop = started(t, cfg, deps{clock: clock.Real{}, stderr: &logs, getenv: noEnv})
+	up := time.Now() // the runner started between restart and up
 	waitFor(t, "runs after the restart", func() bool { return len(lines(out)) >= len(before)+2 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	catchUp, _ := time.Parse(time.RFC3339Nano, lines(out)[len(before)])
-	if !catchUp.After(last) || catchUp.After(restart) || restart.Sub(catchUp) >= 100*time.Millisecond {
-		t.Fatalf("catch-up slot %v: want the latest slot in (%v, %v]", catchUp, last, restart)
+	// The latest slot before the runner's start: after the last run, not after up, and
+	// less than one period before restart.
+	if !catchUp.After(last) || catchUp.After(up) || !catchUp.After(restart.Add(-100*time.Millisecond)) {
+		t.Fatalf("catch-up slot %v: want the latest slot before the start (last run %v, start in [%v, %v])", catchUp, last, restart, up)
 	}
 	if n := strings.Count(logs.String(), `"catch_up":true`); n != 1 {
 		t.Fatalf("%d catch-up runs, want 1:\n%s", n, logs.String())
