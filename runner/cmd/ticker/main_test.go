@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"periodic.dev/runner/internal/waitfor"
 )
 
 func noEnv(string) string { return "" }
@@ -96,7 +98,7 @@ func TestSIGTERMLetsTheRunEndAndExits0(t *testing.T) {
 			"sh", "-c", `[ -e "$0" ] && exit 0; touch "$0"; sleep 0.5; touch "$1"`, started, finished},
 			noEnv, &stdout, &stderr)
 	}()
-	waitFor(t, "the first run to start", func() bool { _, err := os.Stat(started); return err == nil })
+	waitfor.Until(t, "the first run to start", func() bool { _, err := os.Stat(started); return err == nil })
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -110,16 +112,5 @@ func TestSIGTERMLetsTheRunEndAndExits0(t *testing.T) {
 	}
 	if _, err := os.Stat(finished); err != nil {
 		t.Fatalf("the run in flight was not let end: %v\n%s", err, stderr.String())
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

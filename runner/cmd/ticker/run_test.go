@@ -17,6 +17,7 @@ import (
 	"periodic.dev/runner/internal/config"
 	"periodic.dev/runner/internal/lease/leasetest"
 	"periodic.dev/runner/internal/trigger"
+	"periodic.dev/runner/internal/waitfor"
 )
 
 // syncBuffer is a bytes.Buffer safe for the log writer and the test.
@@ -102,7 +103,7 @@ func TestExecEndToEnd(t *testing.T) {
 		"--listen", "127.0.0.1:0", "--", "sh", "-c", script, dir, out)
 	var logs syncBuffer
 	addr, stop := started(t, cfg, deps{clock: clock.Real{}, stderr: &logs, getenv: noEnv})
-	waitFor(t, "six runs", func() bool { return len(lines(out)) >= 6 })
+	waitfor.Until(t, "six runs", func() bool { return len(lines(out)) >= 6 })
 	if code, body := get(t, "http://"+addr+"/healthz"); code != 200 {
 		t.Fatalf("/healthz %d %s", code, body)
 	}
@@ -158,8 +159,8 @@ func TestLeaseEndToEnd(t *testing.T) {
 		"--", "sh", "-c", `echo "$PERIODIC_SLOT" >> "$0"`, out)
 	env := map[string]string{"PERIODIC_API_SERVER": api.URL(), "PERIODIC_TOKEN_FILE": api.TokenFile(t), config.EnvPodName: "pod-a"}
 	_, stop := started(t, cfg, deps{clock: clock.Real{}, stderr: io.Discard, getenv: func(k string) string { return env[k] }})
-	waitFor(t, "the Lease held by this runner", func() bool { return strings.HasPrefix(api.Holder(), "pod-a_") })
-	waitFor(t, "runs recorded in the annotations", func() bool {
+	waitfor.Until(t, "the Lease held by this runner", func() bool { return strings.HasPrefix(api.Holder(), "pod-a_") })
+	waitfor.Until(t, "runs recorded in the annotations", func() bool {
 		a := api.Annotations()
 		return a["periodic.dev/last-result"] == "success" && a["periodic.dev/last-slot"] != nil && a["periodic.dev/last-success"] != nil
 	})
@@ -217,7 +218,7 @@ func TestHealthzFailsWhenARunHangs(t *testing.T) {
 		t.Fatalf("/healthz %d %q, want 503 stuck", code, body)
 	}
 	release() // the run ends at last: healthy again
-	waitFor(t, "healthy after the run ended", func() bool { code, _ := get(t, "http://"+addr+"/healthz"); return code == 200 })
+	waitfor.Until(t, "healthy after the run ended", func() bool { code, _ := get(t, "http://"+addr+"/healthz"); return code == 200 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestRunOnceCatchesUpAfterARestart(t *testing.T) {
 	cfg := parse(t, "--interval", "100ms", "--timeout", "5s", "--state-dir", filepath.Join(dir, "state"), "--missed-runs", "RunOnce",
 		"--listen", "127.0.0.1:0", "--", "sh", "-c", `echo "$PERIODIC_SLOT" >> "$0"`, out)
 	_, stop := started(t, cfg, deps{clock: clock.Real{}, stderr: io.Discard, getenv: noEnv})
-	waitFor(t, "two runs", func() bool { return len(lines(out)) >= 2 })
+	waitfor.Until(t, "two runs", func() bool { return len(lines(out)) >= 2 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func TestRunOnceCatchesUpAfterARestart(t *testing.T) {
 	var logs syncBuffer
 	_, stop = started(t, cfg, deps{clock: clock.Real{}, stderr: &logs, getenv: noEnv})
 	up := time.Now() // the runner started between restart and up
-	waitFor(t, "runs after the restart", func() bool { return len(lines(out)) >= len(before)+2 })
+	waitfor.Until(t, "runs after the restart", func() bool { return len(lines(out)) >= len(before)+2 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}

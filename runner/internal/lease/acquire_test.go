@@ -9,6 +9,7 @@ import (
 
 	"periodic.dev/runner/internal/checkpoint"
 	"periodic.dev/runner/internal/result"
+	"periodic.dev/runner/internal/waitfor"
 )
 
 func TestAcquiresAFreeLeaseAndLoadsTheCheckpoint(t *testing.T) {
@@ -37,7 +38,7 @@ func TestRenewalsCarryTheAnnotations(t *testing.T) {
 	h := startHolder(t, a, "pod-a_1")
 	end := time.Date(2024, 7, 1, 0, 0, 1, 500_000_000, time.UTC)
 	h.Store().Save(checkpoint.State{}.With(result.Record{Slot: end.Add(-time.Second), Kind: result.Timeout, End: end}))
-	eventually(t, "annotations written on a renewal", func() bool {
+	waitfor.Until(t, "annotations written on a renewal", func() bool {
 		an := a.Annotations()
 		return an["periodic.dev/last-slot"] == "2024-07-01T00:00:00.5Z" && an["periodic.dev/last-failure"] == "2024-07-01T00:00:01.5Z" &&
 			an["periodic.dev/last-result"] == "timeout"
@@ -73,7 +74,7 @@ func TestStandbyWhileAnotherRenewsThenTakesOverWhenItStops(t *testing.T) {
 		t.Fatalf("took a lease that is renewed (holder %q)", a.Holder())
 	}
 	otherRenews.Store(false) // pod-a dies without releasing
-	eventually(t, "the expired lease taken over", func() bool { return held(h) })
+	waitfor.Until(t, "the expired lease taken over", func() bool { return held(h) })
 	if a.Holder() != "pod-b_1" {
 		t.Fatalf("holder %q", a.Holder())
 	}
@@ -97,7 +98,7 @@ func TestReleaseHandsOver(t *testing.T) {
 	if a.Annotations()["periodic.dev/last-success"] != "2024-07-01T00:00:00Z" {
 		t.Fatalf("release did not write the annotations: %v", a.Annotations())
 	}
-	eventually(t, "the standby takes the released lease", func() bool { return held(second) })
+	waitfor.Until(t, "the standby takes the released lease", func() bool { return held(second) })
 }
 
 func TestRenewsOverAnEditOfItsLease(t *testing.T) {
@@ -108,7 +109,7 @@ func TestRenewsOverAnEditOfItsLease(t *testing.T) {
 		obj["metadata"].(map[string]any)["annotations"] = map[string]any{"edited": "by hand"}
 	})
 	edited := a.ResourceVersion()
-	eventually(t, "a renewal after the edit", func() bool { return a.ResourceVersion() > edited })
+	waitfor.Until(t, "a renewal after the edit", func() bool { return a.ResourceVersion() > edited })
 	if hold.Err() != nil || !held(h) || a.Annotations()["edited"] != "by hand" {
 		t.Fatalf("hold %v, annotations %v", context.Cause(hold), a.Annotations())
 	}

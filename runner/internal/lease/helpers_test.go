@@ -2,7 +2,6 @@ package lease
 
 import (
 	"testing"
-	"time"
 
 	"periodic.dev/runner/internal/lease/leasetest"
 )
@@ -19,16 +18,4 @@ func clientFor(t *testing.T, a *leasetest.Server) *Client {
 		t.Fatal(err)
 	}
 	return c
-}
-
-// eventually waits (generously) for cond; a hang guard, not a speed assertion.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }

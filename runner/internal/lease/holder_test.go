@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"periodic.dev/runner/internal/lease/leasetest"
+	"periodic.dev/runner/internal/waitfor"
 )
 
 // Short timings for the tests: renew every 250ms, retry every 100ms, lost after 500ms.
@@ -64,7 +65,7 @@ func TestLosesTheHoldWhenTheAPIIsGoneForTheRenewDeadline(t *testing.T) {
 		t.Fatalf("cause %v", context.Cause(hold))
 	}
 	a.SetDown(false) // back: the lease still names us, so we take it again
-	eventually(t, "hold regained", func() bool { return held(h) })
+	waitfor.Until(t, "hold regained", func() bool { return held(h) })
 }
 
 func TestStartFailsWhenTheAPICannotBeReached(t *testing.T) {

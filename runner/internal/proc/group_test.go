@@ -4,11 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"periodic.dev/runner/internal/waitfor"
 )
 
 // generous bounds how long a test waits for something that should take milliseconds; it
@@ -53,25 +53,6 @@ func waitExited(t *testing.T, g *Group) syscall.WaitStatus {
 		t.Fatal("the leader did not exit")
 		return 0
 	}
-}
-
-// readPid waits for a script to write a pid into file.
-func readPid(t *testing.T, file string) int {
-	t.Helper()
-	deadline := time.Now().Add(generous)
-	for time.Now().Before(deadline) {
-		b, err := os.ReadFile(file)
-		if s := strings.TrimSpace(string(b)); err == nil && strings.HasSuffix(string(b), "\n") {
-			pid, err := strconv.Atoi(s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return pid
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("no pid in %s", file)
-	return 0
 }
 
 func alive(pid int) bool { return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
@@ -142,7 +123,7 @@ func TestStopKillsGrandchildren(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			pidfile := filepath.Join(t.TempDir(), "pid")
 			g := startSh(t, "PIDFILE="+pidfile+"; "+tt.script)
-			grandchild := readPid(t, pidfile)
+			grandchild := waitfor.Pid(t, pidfile)
 			if !alive(grandchild) {
 				t.Fatalf("grandchild %d not running", grandchild)
 			}
@@ -162,7 +143,7 @@ func TestLeftoversAfterLeaderExit(t *testing.T) {
 	if ws := waitExited(t, g); ws.ExitStatus() != 0 {
 		t.Fatalf("wait status %v", ws)
 	}
-	grandchild := readPid(t, pidfile)
+	grandchild := waitfor.Pid(t, pidfile)
 	if g.Empty() {
 		t.Fatal("group empty while the background sleep runs")
 	}

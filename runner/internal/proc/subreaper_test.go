@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"periodic.dev/runner/internal/waitfor"
 )
 
 // TestMain makes the test binary a subreaper, as cmd/ticker makes the runner.
@@ -19,7 +21,7 @@ func TestOrphanIsReparentedToUs(t *testing.T) {
 	pidfile := t.TempDir() + "/pid"
 	g := startSh(t, `sleep 60 & echo $! > "`+pidfile+`"`)
 	waitExited(t, g)
-	orphan := readPid(t, pidfile)
+	orphan := waitfor.Pid(t, pidfile)
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", orphan))
 	if err != nil {
 		t.Fatal(err)

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"periodic.dev/runner/internal/waitfor"
 )
 
 func newExec(t *testing.T, script string, opts ...Option) *Exec {
@@ -89,7 +90,7 @@ func TestExecStopEndsTheWholeGroup(t *testing.T) {
 		WithKillGrace(200*time.Millisecond))
 	ctx, cancel := context.WithCancel(context.Background())
 	x := start(t, e, ctx, Attempt{Slot: slot, Number: 1})
-	grandchild := readPid(t, pidfile)
+	grandchild := waitfor.Pid(t, pidfile)
 	cancel()
 	o := waitOutcome(t, x)
 	if !o.Stopped || o.Code != 128+int(syscall.SIGKILL) {
@@ -109,21 +110,4 @@ func TestExecStopWithTermEndsGracefully(t *testing.T) {
 	if o := waitOutcome(t, x); !o.Stopped || o.Err != nil || o.Code != 0 {
 		t.Fatalf("outcome %+v, want stopped, exit 0 from its TERM trap", o)
 	}
-}
-
-func readPid(t *testing.T, file string) int {
-	t.Helper()
-	deadline := time.Now().Add(generous)
-	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(file); err == nil && strings.HasSuffix(string(b), "\n") {
-			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return pid
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("no pid in %s", file)
-	return 0
 }
