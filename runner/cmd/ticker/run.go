@@ -132,10 +132,10 @@ func startHolder(ctx context.Context, cfg config.Config, d deps, log *slog.Logge
 	return h, nil
 }
 
-// identity is the Lease holder identity: the pod name (PERIODIC_POD_NAME, from the downward
-// API), else the host name, and the pid.
+// identity is the Lease holder identity: the pod name (PERIODIC_POD_NAME or POD_NAME, from
+// the downward API), else the host name, and the pid.
 func identity(getenv func(string) string) string {
-	name := getenv(config.EnvPodName)
+	name := config.PodName(getenv)
 	if name == "" {
 		name, _ = os.Hostname()
 	}

@@ -43,11 +43,20 @@ type Config struct {
 }
 
 // Environment variables the ticker reads for the task's namespace (--task NAME) and for
-// its Lease holder identity.
+// its Lease holder identity, as the operator sets them from the downward API; the
+// conventional POD_NAMESPACE and POD_NAME are read when these are unset.
 const (
 	EnvPodNamespace = "PERIODIC_POD_NAMESPACE"
 	EnvPodName      = "PERIODIC_POD_NAME"
 )
+
+// PodNamespace is $PERIODIC_POD_NAMESPACE, else $POD_NAMESPACE.
+func PodNamespace(getenv func(string) string) string {
+	return or(getenv(EnvPodNamespace), getenv("POD_NAMESPACE"))
+}
+
+// PodName is $PERIODIC_POD_NAME, else $POD_NAME.
+func PodName(getenv func(string) string) string { return or(getenv(EnvPodName), getenv("POD_NAME")) }
 
 // Parse reads args (without the program name). getenv is os.Getenv. flag.ErrHelp means
 // -h was asked for; print Usage.
@@ -256,8 +265,8 @@ func (f *flags) what(c *Config, rest []string, getenv func(string) string) error
 			return fmt.Errorf("--task %q: %w", f.task, err)
 		}
 		c.Task = f.task
-	case getenv(EnvPodNamespace) != "":
-		c.Task = getenv(EnvPodNamespace) + "/" + f.task
+	case PodNamespace(getenv) != "":
+		c.Task = PodNamespace(getenv) + "/" + f.task
 	default:
 		return fmt.Errorf("--task %q: no namespace: give NAMESPACE/NAME or set %s", f.task, EnvPodNamespace)
 	}

@@ -117,6 +117,10 @@ func TestParseTriggersAndTask(t *testing.T) {
 	if !c.Chained || c.HTTPURL != "http://127.0.0.1:8080/tick" || c.Command != nil || c.Task != "team-b/demo" {
 		t.Fatalf("config %+v", c)
 	}
+	c, err = Parse(args("--task", "demo", "--", "true"), env(map[string]string{"POD_NAMESPACE": "team-c"}))
+	if err != nil || c.Task != "team-c/demo" {
+		t.Fatalf("task from POD_NAMESPACE: %q, %v", c.Task, err)
+	}
 	c, err = Parse(args("--lease", "ns/child-1234", "--task", "ns/the-task", "--", "true"), env(nil))
 	if err != nil || c.Task != "ns/the-task" {
 		t.Fatalf("task %q, %v", c.Task, err)
