@@ -9,13 +9,18 @@ import (
 	"periodic.dev/runner/internal/trigger"
 )
 
-// execute runs the attempts of r: the first, then retries while they may.
-// The run leaves the set in flight before its last record is reported, so whoever sees
-// that record sees the run over.
-func (l *Loop) execute(r *run) {
+// execute runs the attempts of r: first (already started, or nil to start it here), then
+// retries while they may. The run leaves the set in flight before its last record is
+// reported, so whoever sees that record sees the run over.
+func (l *Loop) execute(r *run, first *attempt) {
 	defer l.wg.Done()
+	a := first
 	for n := 1; ; n++ {
-		rec := l.attempt(r, n)
+		if a == nil {
+			a = l.start(r, n)
+		}
+		rec := l.finish(a)
+		a = nil
 		last := rec.Kind == result.Success || !l.mayRetry(r, n)
 		if last {
 			l.mu.Lock()
@@ -41,25 +46,43 @@ func (l *Loop) mayRetry(r *run, attempts int) bool {
 	return r.next.IsZero() || l.clock.Now().Add(l.cfg.Timeout+l.cfg.KillGrace).Before(r.next)
 }
 
-// attempt runs attempt n of r within its deadline.
-func (l *Loop) attempt(r *run, n int) result.Record {
+// attempt is one started attempt of a run.
+type attempt struct {
+	rec    result.Record
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	stop   func() bool // the deadline's timer
+	x      trigger.Execution
+	err    error // from starting it
+}
+
+// start launches attempt n of r with its deadline. It is on the path from the slot's
+// instant to the process, so it does no more than that.
+func (l *Loop) start(r *run, n int) *attempt {
 	ctx, cancel := context.WithCancelCause(r.ctx)
-	defer cancel(nil)
 	stop := l.clock.AfterFunc(l.cfg.Timeout, func() { cancel(ErrDeadline) })
-	defer stop()
 	// Start is when the runner launches the run; creating the process (fork and exec, a
 	// fraction of a millisecond to a few on a busy node) counts into the run's duration.
 	launched := l.clock.Now()
 	x, err := l.trigger.Start(ctx, trigger.Attempt{Slot: r.slot, Number: n, Deadline: launched.Add(l.cfg.Timeout)})
-	rec := result.Record{Slot: r.slot, Attempt: n, Start: launched, CatchUp: r.catchUp}
-	l.started(rec)
-	if err != nil {
-		rec.End, rec.Kind, rec.Detail = rec.Start, result.Failure, err.Error()
+	a := &attempt{rec: result.Record{Slot: r.slot, Attempt: n, Start: launched, CatchUp: r.catchUp},
+		ctx: ctx, cancel: cancel, stop: stop, x: x, err: err}
+	l.started(a.rec)
+	return a
+}
+
+// finish waits for a started attempt to end and returns its record.
+func (l *Loop) finish(a *attempt) result.Record {
+	defer a.cancel(nil)
+	defer a.stop()
+	rec := a.rec
+	if a.err != nil {
+		rec.End, rec.Kind, rec.Detail = rec.Start, result.Failure, a.err.Error()
 		return rec
 	}
-	o := x.Wait()
+	o := a.x.Wait()
 	rec.End, rec.Code = l.clock.Now(), o.Code
-	rec.Kind, rec.Detail = classify(o, context.Cause(ctx))
+	rec.Kind, rec.Detail = classify(o, context.Cause(a.ctx))
 	return rec
 }
 

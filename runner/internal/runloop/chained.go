@@ -40,7 +40,7 @@ func (l *Loop) runChained(ctx context.Context) {
 		}
 		if hold, ok := l.guard.Hold(); ok {
 			r := l.register(hold, next, time.Time{}, false)
-			l.execute(r)
+			l.execute(r, nil)
 		}
 		next = l.cfg.Slots.Next(l.clock.Now())
 	}

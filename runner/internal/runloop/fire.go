@@ -47,7 +47,9 @@ func (l *Loop) fire(hold context.Context, slot time.Time, catchUp bool) {
 		<-v.done
 	}
 	r := l.register(hold, slot, l.cfg.Slots.Next(slot), catchUp)
-	go l.execute(r)
+	// The first attempt starts here, on the loop's goroutine that woke at the slot, not on
+	// a new goroutine that another thread may have to pick up first.
+	go l.execute(r, l.start(r, 1))
 }
 
 // register puts a run in flight.
