@@ -105,23 +105,31 @@ func (h *Holder) Start(ctx context.Context) error {
 	return nil
 }
 
-// keep acquires or renews, forever, until ctx is done.
+// keep renews or acquires, until ctx is done.
 func (h *Holder) keep(ctx context.Context) {
 	defer close(h.done)
-	for {
-		var next time.Time
+	next := h.afterAcquiring()
+	for h.clock.WaitUntil(ctx, next) == nil {
 		if h.isHeld() {
 			next = h.renewOrLose(ctx)
-		} else {
-			if err := h.tryAcquire(ctx); err != nil && ctx.Err() == nil {
-				h.log.Warn("lease not acquired", "error", err.Error())
-			}
-			next = h.clock.Now().Add(h.retryEvery())
+			continue
 		}
-		if h.clock.WaitUntil(ctx, next) != nil {
-			return
+		if err := h.tryAcquire(ctx); err != nil && ctx.Err() == nil {
+			h.log.Warn("lease not acquired", "error", err.Error())
 		}
+		next = h.afterAcquiring()
 	}
+}
+
+// afterAcquiring is when to act after an attempt to acquire: renew in time when held,
+// else look again.
+func (h *Holder) afterAcquiring() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.held {
+		return h.lastRenew.Add(h.renewEvery())
+	}
+	return h.clock.Now().Add(h.retryEvery())
 }
 
 func (h *Holder) isHeld() bool {

@@ -69,9 +69,6 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Registry is the metrics' registry (for tests and further collectors).
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
-
 func (m *Metrics) sinceLastFinished() float64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
