@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -255,5 +256,34 @@ func TestRunOnceCatchesUpAfterARestart(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), `"catch_up":true`); n != 1 {
 		t.Fatalf("%d catch-up runs, want 1:\n%s", n, logs.String())
+	}
+}
+
+// TestLostLeaseKillsTheRunInFlight: the API goes away during a run; once the renew
+// deadline has passed the run's process group is stopped and nothing runs any more.
+func TestLostLeaseKillsTheRunInFlight(t *testing.T) {
+	api := leasetest.New(t, map[string]any{"holderIdentity": ""})
+	dir := t.TempDir()
+	pidfile, count := filepath.Join(dir, "pid"), filepath.Join(dir, "count")
+	cfg := parse(t, "--interval", "100ms", "--timeout", "1m", "--kill-grace", "100ms",
+		"--lease", "ns/demo", "--lease-duration", "1s", "--renew-deadline", "500ms", "--listen", "127.0.0.1:0",
+		"--", "sh", "-c", `echo run >> "$1"; echo $$ > "$0"; exec sleep 60`, pidfile, count)
+	env := map[string]string{"PERIODIC_API_SERVER": api.URL(), "PERIODIC_TOKEN_FILE": api.TokenFile(t)}
+	var logs syncBuffer
+	addr, stop := started(t, cfg, deps{clock: clock.Real{}, stderr: &logs, getenv: func(k string) string { return env[k] }})
+	pid := waitfor.Pid(t, pidfile)
+	api.SetDown(true)
+	waitfor.Until(t, "the run killed after the lease was lost", func() bool { return syscall.Kill(pid, 0) == syscall.ESRCH })
+	waitfor.Until(t, "its line logged", func() bool { return strings.Contains(logs.String(), "lease lost") })
+	runs := len(lines(count))
+	time.Sleep(500 * time.Millisecond) // five slots without the Lease (not a speed assertion)
+	if n := len(lines(count)); n != runs {
+		t.Fatalf("%d runs started without the Lease", n-runs)
+	}
+	if code, body := get(t, "http://"+addr+"/healthz"); code != 200 {
+		t.Fatalf("/healthz %d %s: a runner without the Lease is healthy", code, body)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }
