@@ -240,3 +240,9 @@ def _check_consistent(settings: Settings, label: str) -> None:
     if settings.renew_deadline >= settings.lease_duration:
         raise ValueError(f"{label.format(name='renew_deadline', env=env_var('renew_deadline'))}: "
                          f"must be shorter than lease_duration ({format_duration(settings.lease_duration)})")
+    # The runner refuses otherwise: a holder that lost the Lease must have killed its run
+    # (renew deadline, then the kill grace) before anyone may see the Lease expire.
+    if settings.renew_deadline + settings.kill_grace > settings.lease_duration:
+        raise ValueError(f"{label.format(name='kill_grace', env=env_var('kill_grace'))}: "
+                         f"renew_deadline + kill_grace must not exceed lease_duration "
+                         f"({format_duration(settings.lease_duration)})")

@@ -21,7 +21,8 @@ TIMING = interval_timing(5 * SEC, timeout=2 * SEC)
 HTTP = {"trigger": "Http", "http": {"port": 8080, "path": "/tick"}}
 COMMON_FLAGS = ["--timeout", "2s", "--kill-grace", "5s", "--retries", "0", "--concurrency", "Forbid",
                 "--missed-runs", "RunOnce", "--state-dir", "/periodic/state", "--lease", "default/demo",
-                "--lease-duration", "15s", "--renew-deadline", "10s", "--listen", ":9090"]
+                "--lease-duration", "15s", "--renew-deadline", "10s", "--listen", ":9090",
+                "--task", "default/demo"]
 GOMEMLIMIT = {"name": "GOMEMLIMIT", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory"}}}
 POD_ENV = [{"name": "PERIODIC_POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
            {"name": "PERIODIC_POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}]
@@ -83,7 +84,7 @@ def test_flags_from_spec_and_settings() -> None:
         "--jitter-offset": "1.25s",
         "--timeout": "2s", "--kill-grace": "2s", "--retries": "3", "--concurrency": "Replace",
         "--missed-runs": "Skip", "--state-dir": "/periodic/state", "--lease": "team-a/report",
-        "--lease-duration": "30s", "--renew-deadline": "20s", "--listen": ":9100"}
+        "--lease-duration": "30s", "--renew-deadline": "20s", "--listen": ":9100", "--task": "team-a/report"}
 
 
 def test_cron_jitter_offset_flag() -> None:
@@ -96,6 +97,7 @@ def test_lease_flag_uses_the_hashed_name() -> None:
     name = "nightly-report-aggregation-for-analytics-team-production"
     flags = ticker.runner_flags(make_task(name=name, interval=5 * SEC), TIMING, SETTINGS)
     assert flags[flags.index("--lease") + 1] == "default/nightly-report-aggregation-for-analytics-te-eef0948f"
+    assert flags[flags.index("--task") + 1] == f"default/{name}", "PERIODIC_TASK names the task, not the Lease"
 
 
 # --- the Exec pod ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def test_every_field_from_env() -> None:
         "PERIODIC_RUNNER_RESOURCES": '{"requests": {"cpu": "5m"}, "limits": {"memory": "64Mi"}}',
         "PERIODIC_LEASE_DURATION": "30s",
         "PERIODIC_RENEW_DEADLINE": "20s",
-        "PERIODIC_KILL_GRACE": "1m",
+        "PERIODIC_KILL_GRACE": "10s",
         "PERIODIC_FIELD_MANAGER": "my-manager",
     }
     assert set(environ) == {env_var(name) for name in field_names()}, "the test covers every field"
@@ -45,7 +45,7 @@ def test_every_field_from_env() -> None:
     assert s.runner_port == 9191
     assert s.runner_resources == {"requests": {"cpu": "5m"}, "limits": {"memory": "64Mi"}}
     assert (s.lease_duration, s.renew_deadline, s.kill_grace) == (
-        timedelta(seconds=30), timedelta(seconds=20), timedelta(minutes=1))
+        timedelta(seconds=30), timedelta(seconds=20), timedelta(seconds=10))
     assert s.field_manager == "my-manager"
 
 
@@ -112,3 +112,11 @@ def test_settings_is_pure_data_with_a_docstring_per_field() -> None:
         assert '"""' in after.split("\n\n")[0], f"{f.name} has no docstring"
     assert dataclasses.is_dataclass(Settings) and Settings.__dataclass_params__.frozen  # type: ignore[attr-defined]
     assert "os.environ" not in inspect.getsource(settings_module)
+
+
+def test_kill_grace_must_fit_between_renew_deadline_and_lease_duration() -> None:
+    # The runner exits 2 otherwise: a holder that lost the Lease must have killed its run
+    # before a standby may take the Lease over.
+    with pytest.raises(ValueError, match="renew_deadline \\+ kill_grace"):
+        from_env({"PERIODIC_KILL_GRACE": "6s"})
+    assert from_env({"PERIODIC_KILL_GRACE": "5s"}).kill_grace == timedelta(seconds=5)

@@ -65,6 +65,8 @@ def runner_flags(task: Task, timing: Timing, settings: Settings) -> list[str]:
         "--lease-duration", format_duration(settings.lease_duration),
         "--renew-deadline", format_duration(settings.renew_deadline),
         "--listen", f":{settings.runner_port}",
+        # PERIODIC_TASK for each run: the task's own name (the Lease's may be hashed, C07).
+        "--task", f"{task.namespace}/{task.name}",
     ]
 
 
