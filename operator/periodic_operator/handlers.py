@@ -69,6 +69,11 @@ class Runtime:
                 current = body
             result = reconcile(current, self.kube, self.cache, self.settings, self.clock(), retry)
             self._mirrored[key] = _monotonic()
+            if result.task_after is not None and _rv(result.task_after) >= _rv(self.tasks.get(key, {"metadata": {}})):
+                # The next reconcile must judge "changed?" against the status just written,
+                # not an older copy still on its way through the watch (one Event per change).
+                self.tasks[key] = result.task_after
+            _log_result(key, result)
             return result
 
     def reconcile_by_name(self, namespace: str, name: str) -> None:
@@ -101,6 +106,18 @@ class Runtime:
         timer = threading.Timer(wait, fire)
         timer.daemon = True
         timer.start()
+
+
+def _log_result(key: tuple[str, str], result: Result) -> None:
+    where = f"{key[0]}/{key[1]}"
+    for what in result.applied:
+        log.info("%s: applied %s", where, what)
+    for what in result.deleted:
+        log.info("%s: deleted %s", where, what)
+    if result.rejected is not None:
+        log.warning("%s: child rejected by the API server: %s", where, result.rejected)
+    elif not result.plan.valid and result.status_written:
+        log.warning("%s: spec refused (%s): %s", where, result.plan.decision, result.plan.reason)
 
 
 def _rv(obj: Manifest) -> int:
@@ -160,8 +177,9 @@ def build_registry(rt: Runtime) -> kopf.OperatorRegistry:
             result = rt.reconcile_body(_plain(body), retry)
         except Transient as err:
             raise kopf.TemporaryError(f"API server: {err.message}", delay=10) from None
-        if result.rejected is not None and result.retry_after is not None:
-            raise kopf.TemporaryError(f"child rejected: {result.rejected}", delay=result.retry_after)
+        if result.retry_after is not None:
+            why = result.rejected or "waiting (name collision or a workload being replaced)"
+            raise kopf.TemporaryError(why, delay=result.retry_after)
 
     for decorator in (kopf.on.create, kopf.on.resume):
         decorator(GROUP, VERSION, PLURAL, registry=registry)(on_task)
@@ -171,8 +189,15 @@ def build_registry(rt: Runtime) -> kopf.OperatorRegistry:
         key = (body["metadata"]["namespace"], body["metadata"]["name"])
         if type == "DELETED":
             rt.tasks.pop(key, None)
-        else:
-            rt.tasks[key] = _plain(body)
+            return
+        plain = _plain(body)
+        if _rv(plain) >= _rv(rt.tasks.get(key, {"metadata": {}})):
+            rt.tasks[key] = plain
+        observed = (plain.get("status") or {}).get("observedGeneration")
+        if observed is not None and plain["metadata"].get("generation", 0) > observed:
+            # A new spec while kopf may still be waiting out a retry backoff for the old
+            # one (e.g. a rejected child the user just fixed): act on it now.
+            rt.reconcile_by_name(*key)
 
     kopf.on.event(GROUP, VERSION, PLURAL, registry=registry)(on_task_event)
 

@@ -63,6 +63,7 @@ class Result:
     status_written: bool = False
     retry_after: float | None = None
     rejected: str | None = None
+    task_after: Manifest | None = None  # the task as the status patch returned it
 
 
 def live(kube: Kube, cache: ChildCache, ref: Ref) -> Manifest | None:
@@ -89,8 +90,7 @@ def reconcile(task: Manifest, kube: Kube, cache: ChildCache, settings: Settings,
     plan = plan_task(task, settings, now, owner_uid=meta.get("uid", ""))
     previous = task.get("status") or {}
     if not plan.valid:
-        ready = status.readiness(plan.outcome, None, applied=False)
-        return Result(plan, status_written=_write(kube, task, plan, ready, previous, now))
+        return _refused(kube, cache, task, plan, previous, now)
     assert plan.child is not None
     stale = _other_workload(kube, cache, task, plan)
     if stale is not None:
@@ -101,23 +101,63 @@ def reconcile(task: Manifest, kube: Kube, cache: ChildCache, settings: Settings,
         current = live(kube, cache, ref)
         owner = controller_uid(current) if current is not None else None
         if current is not None and owner != meta.get("uid"):
-            owner_text = f"controller uid {owner}" if owner else "nobody (no controller ownerReference)"
-            ready = status.name_collision(ChildRef(ref.kind, ref.name), owner_text)
-            return Result(plan, status_written=_write(kube, task, plan, ready, previous, now))
+            ready = status.name_collision(ChildRef(ref.kind, ref.name), _owner_text(current))
+            # The other object carries none of our labels, so no watch tells us when it goes:
+            # come back (capped at a minute) instead.
+            return _result(plan, kube, task, ready, previous, now, retry_after=min(backoff(retry), 60.0))
         if current is not None and drift.matches(child, current):
             continue
         try:
             cache.put(kube.apply(child))
         except Rejected as err:
             ready = status.child_rejected(ChildRef(ref.kind, ref.name), err.message)
-            written = _write(kube, task, plan, ready, previous, now)
-            return Result(plan, tuple(applied), status_written=written,
-                          retry_after=backoff(retry), rejected=err.message)
+            before = _condition(previous, "Ready")
+            if (before.get("reason"), before.get("message")) != (ready.reason, ready.message):
+                kube.post_event(task, "Warning", "ChildRejected", ready.message)
+            return _result(plan, kube, task, ready, previous, now, applied=tuple(applied),
+                           retry_after=backoff(retry), rejected=err.message)
         applied.append(f"{ref.kind}/{ref.name}")
     deleted = _remove_leftover_support(kube, cache, task, plan)
     ready = _readiness(plan, live(kube, cache, Ref.of(plan.children[-1])), bool(task.get("spec", {}).get("suspend")))
-    written = _write(kube, task, plan, ready, previous, now, runs=_run_times(kube, cache, plan))
-    return Result(plan, tuple(applied), deleted, written)
+    return _result(plan, kube, task, ready, previous, now, applied=tuple(applied), deleted=deleted,
+                   runs=_run_times(kube, cache, plan))
+
+
+def _result(plan: TaskPlan, kube: Kube, task: Manifest, ready: Readiness, previous: dict[str, Any],
+            now: datetime, *, applied: tuple[str, ...] = (), deleted: tuple[str, ...] = (),
+            runs: RunTimes | None = None, retry_after: float | None = None, rejected: str | None = None,
+            child: ChildRef | None = None) -> Result:
+    after = _write(kube, task, plan, ready, previous, now, runs=runs, child=child)
+    return Result(plan, applied, deleted, after is not None, retry_after, rejected, after)
+
+
+def _refused(kube: Kube, cache: ChildCache, task: Manifest, plan: TaskPlan, previous: dict[str, Any],
+             now: datetime) -> Result:
+    """An invalid spec creates nothing; a workload from the last valid spec keeps running
+    (a typo must not stop a production job) and the status says so."""
+    meta = task["metadata"]
+    for api_version, kind in WORKLOAD_KINDS:
+        name = (previous.get("child") or {}).get("name") or meta.get("name", "")
+        found = live(kube, cache, Ref(api_version, kind, meta.get("namespace", ""), name)) if name else None
+        if found is not None and controller_uid(found) == meta.get("uid"):
+            ready = Readiness(False, "InvalidSpec", f"{kind} {name} keeps running the last valid spec; "
+                              f"this one is refused: {plan.reason}")
+            return _result(plan, kube, task, ready, previous, now, child=ChildRef(kind, name))
+    return _result(plan, kube, task, status.readiness(plan.outcome, None, applied=False), previous, now)
+
+
+def _owner_text(obj: Manifest) -> str:
+    for ref in obj.get("metadata", {}).get("ownerReferences") or []:
+        if ref.get("controller"):
+            return f"{ref.get('kind')} {ref.get('name')}"
+    return "nobody (no controller ownerReference)"
+
+
+def _condition(st: dict[str, Any], kind: str) -> dict[str, Any]:
+    for cond in st.get("conditions") or []:
+        if isinstance(cond, dict) and cond.get("type") == kind:
+            return cond
+    return {}
 
 
 def backoff(retry: int) -> float:
@@ -149,8 +189,7 @@ def _replace(kube: Kube, cache: ChildCache, task: Manifest, plan: TaskPlan, old:
         deleted = (f"{ref.kind}/{ref.name}",)
     assert plan.child is not None
     ready = status.replacing(ChildRef(ref.kind, ref.name), plan.child.kind)
-    written = _write(kube, task, plan, ready, previous, now)
-    return Result(plan, (), deleted, written, retry_after=5.0)
+    return _result(plan, kube, task, ready, previous, now, deleted=deleted, retry_after=5.0)
 
 
 def _remove_leftover_support(kube: Kube, cache: ChildCache, task: Manifest, plan: TaskPlan) -> tuple[str, ...]:
@@ -219,23 +258,25 @@ def _time(value: object) -> datetime | None:
 
 
 def _write(kube: Kube, task: Manifest, plan: TaskPlan, ready: Readiness, previous: dict[str, Any],
-           now: datetime, runs: RunTimes | None = None) -> bool:
+           now: datetime, runs: RunTimes | None = None, child: ChildRef | None = None) -> Manifest | None:
     new = status.build_status(plan.outcome, generation=task["metadata"].get("generation", 0), now=now,
-                              ready=ready, child=plan.child, runs=runs,
+                              ready=ready, child=child or plan.child, runs=runs,
                               suspended=bool(task.get("spec", {}).get("suspend")), previous=previous)
     return _report(kube, task, plan, new, previous)
 
 
-def _report(kube: Kube, task: Manifest, plan: TaskPlan, new: dict[str, Any], previous: dict[str, Any]) -> bool:
-    """Patch /status if it changed; post an Event when the decision or a refusal is new."""
-    if plan.valid and previous.get("decision") != plan.decision:
+def _report(kube: Kube, task: Manifest, plan: TaskPlan, new: dict[str, Any],
+            previous: dict[str, Any]) -> Manifest | None:
+    """Patch /status if it changed (returning the patched task); post an Event when the
+    decision changed or a refusal is new — judged against `previous`, so the caller must
+    pass the newest status it has seen (handlers keep the patched task for the next call)."""
+    if plan.valid and status.decision_changed(previous, plan.outcome):
         kube.post_event(task, "Normal", plan.decision, f"runs as {plan.mode}: {plan.reason}")
     if not plan.valid and (previous.get("decision"), previous.get("reason")) != (plan.decision, plan.reason):
         kube.post_event(task, "Warning", plan.decision, plan.reason)
     patch = status.status_patch(previous, new)
     if patch is None:
-        return False
+        return None
     meta = task["metadata"]
-    kube.patch_status(Ref(TASK_API, "PeriodicTask", meta["namespace"], meta["name"]), {"status": patch})
-    return True
+    return kube.patch_status(Ref(TASK_API, "PeriodicTask", meta["namespace"], meta["name"]), {"status": patch})
 

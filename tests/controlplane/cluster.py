@@ -253,6 +253,9 @@ class ControlPlane:
                 "--manage-all-nodes=false",
                 "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                 "--node-ip=127.0.0.1", f"--server-address=127.0.0.1:{self.ports['kwok']}",
+                # The heartbeat-with-lease stage renews the node Lease only when this is set;
+                # without it the node-lifecycle controller marks the node NotReady after 40s.
+                "--node-lease-duration-seconds=40",
                 f"--config={self.bins['kwok'] / 'stages.yaml'}"]
 
     # --- probes --------------------------------------------------------------------------

@@ -100,6 +100,13 @@ def test_examples_get_exactly_the_children_plan_prints(control_plane: ControlPla
     # Re-applying the same manifests changes nothing anywhere.
     wait_for(lambda: all(condition(control_plane, namespace, load(p)["metadata"]["name"], "Ready")
                          for p in EXAMPLES), 60, "every example to report Ready")
+    # One Normal Event per decision (not one per reconcile, nor one per racing watch event).
+    _, events = control_plane.api("GET", f"/api/v1/namespaces/{namespace}/events")
+    per_task: dict[str, int] = {}
+    for event in events.get("items", []):  # type: ignore[union-attr]
+        if event["involvedObject"]["kind"] == "PeriodicTask" and event["type"] == "Normal":
+            per_task[event["involvedObject"]["name"]] = per_task.get(event["involvedObject"]["name"], 0) + event.get("count", 1)
+    assert per_task == {load(p)["metadata"]["name"]: 1 for p in EXAMPLES}
     before = spec_writes(control_plane, refs)
     for path in EXAMPLES:
         kubectl(control_plane, "apply", "-n", namespace, "-f", str(path))

@@ -213,3 +213,50 @@ def test_cronjob_run_times_are_mirrored_from_the_child() -> None:
     assert st["lastSuccessfulTime"] == "2024-07-01T12:05:09Z"
     assert st["lastFailureTime"] == "2024-07-01T12:00:30Z"
     assert st["nextRunTime"] == "2024-07-01T12:10:00Z"
+
+
+def test_invalid_edit_keeps_the_last_valid_child_and_says_so() -> None:
+    kube, cache = FakeKube(), ChildCache()
+    kube.add(task())
+    run(kube, cache)
+    body = stored(kube)
+    body["spec"]["schedule"] = "0 0 30 2 *"
+    body["metadata"]["generation"] = 2
+    kube.objects[TASK_REF] = body
+    kube.requests.clear()
+    run(kube, cache)
+    assert not any(w[0].startswith("delete") or w[0] == "apply" for w in kube.writes())
+    st = stored(kube)["status"]
+    ready = {c["type"]: c for c in st["conditions"]}["Ready"]
+    assert ready["reason"] == "InvalidSpec" and "keeps running the last valid spec" in ready["message"]
+    assert st["child"] == {"kind": "CronJob", "name": "cache-refresh"}
+
+
+def test_name_collision_asks_to_come_back() -> None:
+    kube, cache = FakeKube(), ChildCache()
+    kube.add({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "cache-refresh", "namespace": "team"}})
+    kube.add(task())
+    result = run(kube, cache)
+    assert result.retry_after is not None and result.retry_after <= 60
+    ready = {c["type"]: c for c in stored(kube)["status"]["conditions"]}["Ready"]
+    assert "nobody" in ready["message"]
+
+
+def test_rejected_child_posts_one_warning_event() -> None:
+    kube, cache = FakeKube(), ChildCache()
+    kube.reject["CronJob"] = "spec.jobTemplate...name: Invalid value"
+    kube.add(task())
+    run(kube, cache)
+    run(kube, cache, now=NOW.replace(second=30))
+    assert [e[:2] for e in kube.events if e[0] == "Warning"] == [("Warning", "ChildRejected")]
+
+
+def test_decision_event_is_judged_against_the_status_just_written() -> None:
+    kube, cache = FakeKube(), ChildCache()
+    kube.add(task())
+    stale = stored(kube)  # a copy from before the first status write, as a lagging watch has it
+    first = reconcile(stale, kube, cache, SETTINGS, NOW)
+    assert first.task_after is not None
+    reconcile(first.task_after, kube, cache, SETTINGS, NOW)
+    assert [e for e in kube.events if e[0] == "Normal"] == [kube.events[0]]
+    assert len([e for e in kube.events if e[0] == "Normal"]) == 1

@@ -272,7 +272,7 @@ def test_rbac_reaches_exactly_the_lease() -> None:
     assert lease == {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": lease["metadata"]}
     assert role["apiVersion"] == "rbac.authorization.k8s.io/v1"
     assert role["rules"] == [{"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
-                              "resourceNames": [lease["metadata"]["name"]], "verbs": ["get", "update", "patch"]}]
+                              "resourceNames": [lease["metadata"]["name"]], "verbs": ["get", "update"]}]
     assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "demo"}
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "demo", "namespace": "default"}]
 

@@ -12,7 +12,7 @@ from typing import Any
 from ..spec import Task
 from .common import Manifest, child_name, object_meta
 
-LEASE_VERBS = ("get", "update", "patch")
+LEASE_VERBS = ("get", "update")
 
 
 def lease(task: Task) -> Manifest:
@@ -26,7 +26,7 @@ def service_account(task: Task) -> Manifest:
 
 
 def role(task: Task) -> Manifest:
-    """A Role allowing get/update/patch on the task's Lease only (by resourceNames)."""
+    """A Role allowing get/update on the task's Lease only (by resourceNames): all the runner does."""
     return {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "Role",

@@ -55,6 +55,9 @@ func (e *Exec) Start(ctx context.Context, a Attempt) (Execution, error) {
 	return &execRun{ctx: ctx, group: g, grace: e.killGrace}, nil
 }
 
+// stuckPoll is how often Wait looks again at a group that SIGKILL could not empty.
+const stuckPoll = time.Second
+
 type execRun struct {
 	ctx   context.Context
 	group *proc.Group
@@ -72,6 +75,12 @@ func (r *execRun) Wait() Outcome {
 		o.Stopped = true
 	}
 	stopErr := r.group.Stop(r.grace)
+	// A member that outlives even SIGKILL (stuck in the kernel) keeps the run in flight:
+	// Forbid then skips the next slots and /healthz turns unhealthy, so the kubelet
+	// restarts the container instead of a new run starting beside the stuck one.
+	for stopErr != nil && !r.group.Empty() {
+		time.Sleep(stuckPoll)
+	}
 	ws := r.group.Status()
 	switch {
 	case ws.Exited():
