@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 import yaml
 
 from .plan import identity, is_periodic_task, plan_task
-from .settings import Settings, env_var, field_names, from_env, from_strings
+from .settings import Settings, env_var, field_names, from_env, from_strings, unknown_env
 
 PROG = "periodic-operator"
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -86,6 +86,9 @@ def parse_now(text: str | None) -> datetime:
         raise UsageError(f"{PROG}: --now {text!r} is not an RFC 3339 time") from None
     if value.tzinfo is None:
         raise UsageError(f"{PROG}: --now {text!r} needs a UTC offset, e.g. 2024-07-01T00:00:00Z")
+    if not 1970 <= value.year < 9000:
+        # Next run times look years ahead (robfig/cron searches 5); Python's calendar ends at 9999.
+        raise UsageError(f"{PROG}: --now {text!r} must be between 1970 and 9000")
     return value.astimezone(timezone.utc)
 
 
@@ -100,6 +103,8 @@ def _read(path: str) -> str:
 def _documents(path: str) -> list[Any]:
     try:
         documents = list(yaml.safe_load_all(_read(path)))
+    except RecursionError:
+        raise UsageError(f"{PROG}: {path}: YAML nested too deeply to read") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -140,6 +145,8 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args, os.environ)
+    for name in unknown_env(os.environ):
+        print(f"{PROG} run: warning: {name} is not a setting (typo?); ignored", file=sys.stderr)
     # kopf is imported here and only here: `plan` must work without it loading.
     from . import handlers
 

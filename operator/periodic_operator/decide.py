@@ -118,7 +118,10 @@ def _resolve_timing(task: Task, settings: Settings) -> Timing:
         if spec.time_zone is not None:
             raise _Refusal("TimeZoneWithInterval", "spec.timeZone", "applies to schedule only: interval slots "
                            "are zone-free (aligned to the Unix epoch); remove timeZone or use a schedule")
-        interval = IntervalSchedule(period=spec.interval, cadence=spec.ticker.cadence, offset=_offset(task))
+        # The offset wraps round the period: FixedRate slots are the same either way, and a
+        # FixedDelay runner would otherwise wait the whole offset before its first run.
+        interval = IntervalSchedule(period=spec.interval, cadence=spec.ticker.cadence,
+                                    offset=_offset(task) % spec.interval)
         period = spec.interval
         return Timing(cron=None, interval=interval, zone_name=UTC_ZONE, shortest_period=period,
                       cronjob_schedule=schedule.interval_to_cron(period),

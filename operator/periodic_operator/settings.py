@@ -240,9 +240,44 @@ def _check_consistent(settings: Settings, label: str) -> None:
     if settings.renew_deadline >= settings.lease_duration:
         raise ValueError(f"{label.format(name='renew_deadline', env=env_var('renew_deadline'))}: "
                          f"must be shorter than lease_duration ({format_duration(settings.lease_duration)})")
+    _check_resources(settings, label)
+    if settings.lease_duration % timedelta(seconds=1):
+        raise ValueError(f"{label.format(name='lease_duration', env=env_var('lease_duration'))}: "
+                         "must be whole seconds (a Lease holds leaseDurationSeconds)")
+    if not settings.runner_image or any(c.isspace() for c in settings.runner_image):
+        raise ValueError(f"{label.format(name='runner_image', env=env_var('runner_image'))}: "
+                         f"{settings.runner_image!r} is not an image reference")
     # The runner refuses otherwise: a holder that lost the Lease must have killed its run
     # (renew deadline, then the kill grace) before anyone may see the Lease expire.
     if settings.renew_deadline + settings.kill_grace > settings.lease_duration:
         raise ValueError(f"{label.format(name='kill_grace', env=env_var('kill_grace'))}: "
                          f"renew_deadline + kill_grace must not exceed lease_duration "
                          f"({format_duration(settings.lease_duration)})")
+
+
+def _check_resources(settings: Settings, label: str) -> None:
+    """Defaults that would break every child are refused here, not blamed on a user's spec."""
+    from .render.quantity import QuantityError, parse_quantity
+
+    groups = {"default_requests": settings.default_requests, "default_limits": settings.default_limits}
+    runner = settings.runner_resources
+    unknown = set(runner) - {"requests", "limits"}
+    if unknown:
+        raise ValueError(f"{label.format(name='runner_resources', env=env_var('runner_resources'))}: "
+                         f"only requests and limits are allowed, not {sorted(unknown)}")
+    for name, mapping in [*groups.items(), *((f"runner_resources.{k}", v) for k, v in runner.items())]:
+        where = label.format(name=name.split(".")[0], env=env_var(name.split(".")[0]))
+        for resource, value in mapping.items():
+            if resource not in ("cpu", "memory", "ephemeral-storage") and "/" not in resource:
+                raise ValueError(f"{where}: unknown resource {resource!r} (cpu, memory, ephemeral-storage "
+                                 "or an extended resource such as example.com/gpu)")
+            try:
+                parse_quantity(value)
+            except QuantityError as err:
+                raise ValueError(f"{where}: {resource}: {err}") from None
+    for requests, limits, name in ((settings.default_requests, settings.default_limits, "default_limits"),
+                                   (runner.get("requests", {}), runner.get("limits", {}), "runner_resources")):
+        for resource, limit in limits.items():
+            if resource in requests and parse_quantity(limit) < parse_quantity(requests[resource]):
+                raise ValueError(f"{label.format(name=name, env=env_var(name))}: {resource} limit {limit} "
+                                 f"is below its request {requests[resource]}")

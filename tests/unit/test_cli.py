@@ -186,3 +186,13 @@ def test_every_golden_has_an_example() -> None:
     stems = {str(p.relative_to(ROOT / "examples").with_suffix("")).replace(os.sep, "__") for p in EXAMPLES}
     stale = sorted(p.name for p in GOLDEN.glob("*.jsonl") if p.stem not in stems) if GOLDEN.exists() else []
     assert stale == [], "golden outputs without an example; delete them"
+
+
+@pytest.mark.parametrize("argv, stdin, fragment", [
+    pytest.param(["plan", "--now", "9999-12-31T23:59:59Z", "-"], None, "between 1970 and 9000", id="now-far-future"),
+    pytest.param(["plan", "-"], "a: " + "[" * 5000 + "]" * 5000, "nested too deeply", id="deep-yaml"),
+])
+def test_inputs_that_once_gave_tracebacks_give_one_line(argv: list[str], stdin: str | None, fragment: str) -> None:
+    result = run(*argv, stdin=stdin if stdin is not None else yaml.safe_dump(manifest()))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and fragment in result.stderr and "Traceback" not in result.stderr

@@ -120,3 +120,21 @@ def test_kill_grace_must_fit_between_renew_deadline_and_lease_duration() -> None
     with pytest.raises(ValueError, match="renew_deadline \\+ kill_grace"):
         from_env({"PERIODIC_KILL_GRACE": "6s"})
     assert from_env({"PERIODIC_KILL_GRACE": "5s"}).kill_grace == timedelta(seconds=5)
+
+
+@pytest.mark.parametrize("environ, fragment", [
+    pytest.param({"PERIODIC_LEASE_DURATION": "1.5s", "PERIODIC_RENEW_DEADLINE": "1s", "PERIODIC_KILL_GRACE": "0.5s"},
+                 "whole seconds", id="lease-not-whole-seconds"),
+    pytest.param({"PERIODIC_DEFAULT_REQUESTS": '{"cpu": "lots"}'}, "'lots'", id="request-not-a-quantity"),
+    pytest.param({"PERIODIC_DEFAULT_REQUESTS": "cpu=1,foo=bar"}, "unknown resource 'foo'", id="unknown-resource"),
+    pytest.param({"PERIODIC_DEFAULT_LIMITS": "cpu=50m,memory=512Mi"}, "below its request", id="limit-below-request"),
+    pytest.param({"PERIODIC_RUNNER_RESOURCES": '{"requests": {"memory": "64Mi"}, "limits": {"memory": "32Mi"}}'},
+                 "below its request", id="runner-limit-below-request"),
+    pytest.param({"PERIODIC_RUNNER_RESOURCES": '{"request": {"cpu": "1"}}'}, "unknown key 'request'",
+                 id="runner-resources-typo"),
+    pytest.param({"PERIODIC_RUNNER_IMAGE": "bad image"}, "not an image reference", id="image-with-space"),
+])
+def test_settings_that_would_break_every_child_are_refused(environ: dict[str, str], fragment: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        from_env(environ)
+    assert fragment in str(caught.value)
