@@ -1,0 +1,3 @@
+module periodic.dev/bench
+
+go 1.26.0
