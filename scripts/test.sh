@@ -7,6 +7,8 @@ cd "$root"
 bash scripts/setup.sh
 echo "== go vet / go test -race (runner)"
 (cd runner && go vet ./... && go test -race -count=1 ./...)
+echo "== go vet / go test (bench's own code; the benchmark itself runs with bench/run.sh)"
+(cd bench && go vet ./... && go test -count=1 ./...)
 echo "== import contracts / mypy"
 .venv/bin/lint-imports
 .venv/bin/mypy
