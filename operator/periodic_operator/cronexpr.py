@@ -18,7 +18,7 @@ the operator does not support (`#`, `L`, `W`, zone prefixes, `@every`), naming t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
@@ -66,11 +66,18 @@ _DOW = _Field("day-of-week", 0, 6, _DOW_NAMES)
 
 
 @dataclass(frozen=True)
-class ParsedCron:
-    """The value sets of one expression, plus what the parser noticed."""
+class CronSchedule:
+    """A parsed cron expression (robfig/cron v3 semantics).
 
-    expression: str  # normalised: stripped, fields joined by one space, or the macro
-    fields: tuple[str, ...]  # the field texts as written (5 or 6); () for a macro
+    `seconds` is `frozenset({0})` for 5-field expressions and macros. `dom_star`/`dow_star`
+    record whether day-of-month/day-of-week were unrestricted (`*` or `?`): when both are
+    restricted, a day matches if *either* matches (robfig/Kubernetes semantics).
+    `expression` is the normalised text (stripped, one space between fields, or the macro);
+    `fields` the field texts as written (6 with a seconds field, else 5; empty for a macro).
+    """
+
+    expression: str
+    has_seconds_field: bool
     seconds: frozenset[int]
     minutes: frozenset[int]
     hours: frozenset[int]
@@ -79,7 +86,21 @@ class ParsedCron:
     days_of_week: frozenset[int]
     dom_star: bool
     dow_star: bool
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()  # e.g. "minute field: '*/90' has a step larger than the field's range …"
+    fields: tuple[str, ...] = ()
+
+    def cronjob_expression(self) -> str | None:
+        """The equivalent 5-field expression for a CronJob, or None when seconds ≠ {0}.
+
+        A macro stays a macro (the CronJob API accepts them); a 6-field expression whose
+        seconds are exactly {0} loses its seconds field.
+        """
+        if self.seconds != frozenset({0}):
+            return None
+        if not self.fields:
+            return self.expression
+        return " ".join(self.fields[-5:])
+
 
 
 def show(token: str, limit: int = 40) -> str:
@@ -89,7 +110,7 @@ def show(token: str, limit: int = 40) -> str:
     return f"'{token}'"
 
 
-def parse(expression: str) -> ParsedCron:
+def parse(expression: str) -> CronSchedule:
     """Parse a 5-field, 6-field (seconds first) or macro expression; raise CronSyntaxError."""
     if len(expression) > MAX_EXPRESSION_LENGTH:
         raise CronSyntaxError(
@@ -114,7 +135,7 @@ def parse(expression: str) -> ParsedCron:
     return _parse_fields(" ".join(tokens), tuple(tokens), tuple(tokens))
 
 
-def _parse_macro(text: str) -> ParsedCron:
+def _parse_macro(text: str) -> CronSchedule:
     word = text.split()[0]
     if word.lower() == "@every":
         rest = text[len(word) :].strip()
@@ -129,7 +150,7 @@ def _parse_macro(text: str) -> ParsedCron:
     return _parse_fields(word, ("0", *expansion), ())
 
 
-def _parse_fields(expression: str, six: tuple[str, ...], written: tuple[str, ...]) -> ParsedCron:
+def _parse_fields(expression: str, six: tuple[str, ...], written: tuple[str, ...]) -> CronSchedule:
     warnings: list[str] = []
     specs = (_SECOND, _MINUTE, _HOUR, _DOM, _MONTH, _DOW)
     sets: list[frozenset[int]] = []
@@ -138,8 +159,9 @@ def _parse_fields(expression: str, six: tuple[str, ...], written: tuple[str, ...
         values, star = _parse_field(text, spec, warnings)
         sets.append(values)
         stars.append(star)
-    parsed = ParsedCron(
+    parsed = CronSchedule(
         expression=expression,
+        has_seconds_field=len(written) == 6,
         fields=written,
         seconds=sets[0],
         minutes=sets[1],
@@ -247,7 +269,7 @@ def _zone_prefix_error(prefix: str) -> CronSyntaxError:
     )
 
 
-def _check_can_fire(parsed: ParsedCron) -> None:
+def _check_can_fire(parsed: CronSchedule) -> None:
     """Refuse schedules whose day fields match no calendar day at all.
 
     Only "day-of-month restricted, day-of-week `*`" can be empty: every month has every

@@ -20,47 +20,12 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from periodic_operator import cronexpr, crontime, durations
+# Defined by the parser, public here.
+from periodic_operator.cronexpr import CronSchedule as CronSchedule
 
 
 class ScheduleError(ValueError):
     """A schedule, interval, duration or zone the operator refuses; the message names the token."""
-
-
-@dataclass(frozen=True)
-class CronSchedule:
-    """A parsed cron expression (robfig/cron v3 semantics).
-
-    `seconds` is `frozenset({0})` for 5-field expressions and macros. `dom_star`/`dow_star`
-    record whether day-of-month/day-of-week were unrestricted (`*` or `?`): when both are
-    restricted, a day matches if *either* matches (robfig/Kubernetes semantics).
-    `expression` is the normalised text (stripped, one space between fields, or the macro);
-    `fields` the field texts as written (6 with a seconds field, else 5; empty for a macro).
-    """
-
-    expression: str
-    has_seconds_field: bool
-    seconds: frozenset[int]
-    minutes: frozenset[int]
-    hours: frozenset[int]
-    days_of_month: frozenset[int]
-    months: frozenset[int]
-    days_of_week: frozenset[int]
-    dom_star: bool
-    dow_star: bool
-    warnings: tuple[str, ...] = ()  # e.g. "minute field: '*/90' has a step larger than the field's range …"
-    fields: tuple[str, ...] = ()
-
-    def cronjob_expression(self) -> str | None:
-        """The equivalent 5-field expression for a CronJob, or None when seconds ≠ {0}.
-
-        A macro stays a macro (the CronJob API accepts them); a 6-field expression whose
-        seconds are exactly {0} loses its seconds field.
-        """
-        if self.seconds != frozenset({0}):
-            return None
-        if not self.fields:
-            return self.expression
-        return " ".join(self.fields[-5:])
 
 
 @dataclass(frozen=True)
@@ -113,23 +78,9 @@ def load_zone(name: str) -> ZoneInfo:
 def parse_cron(expression: str) -> CronSchedule:
     """Parse and validate; raises ScheduleError naming the offending token or 'can never fire'."""
     try:
-        parsed = cronexpr.parse(expression)
+        return cronexpr.parse(expression)
     except cronexpr.CronSyntaxError as error:
         raise ScheduleError(str(error)) from None
-    return CronSchedule(
-        expression=parsed.expression,
-        has_seconds_field=len(parsed.fields) == 6,
-        seconds=parsed.seconds,
-        minutes=parsed.minutes,
-        hours=parsed.hours,
-        days_of_month=parsed.days_of_month,
-        months=parsed.months,
-        days_of_week=parsed.days_of_week,
-        dom_star=parsed.dom_star,
-        dow_star=parsed.dow_star,
-        warnings=parsed.warnings,
-        fields=parsed.fields,
-    )
 
 
 def next_fire_times(cron: CronSchedule, zone: ZoneInfo, after: datetime, count: int) -> list[datetime]:
