@@ -12,8 +12,10 @@ refused spec).
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,6 +26,7 @@ import kopf
 from .kube import ApiKube, Kube, KubeError, Manifest, Ref, Transient
 from .reconcile import ChildCache, Result, reconcile
 from .settings import Settings
+from .spec import API_VERSION, KIND
 
 GROUP, VERSION, PLURAL = "periodic.dev", "v1alpha1", "periodictasks"
 MANAGED = {"app.kubernetes.io/managed-by": "periodic-operator"}
@@ -68,7 +71,7 @@ class Runtime:
             if _rv(current) < _rv(body):
                 current = body
             result = reconcile(current, self.kube, self.cache, self.settings, self.clock(), retry)
-            self._mirrored[key] = _monotonic()
+            self._mirrored[key] = time.monotonic()
             if result.task_after is not None and _rv(result.task_after) >= _rv(self.tasks.get(key, {"metadata": {}})):
                 # The next reconcile must judge "changed?" against the status just written,
                 # not an older copy still on its way through the watch (one Event per change).
@@ -79,7 +82,7 @@ class Runtime:
     def reconcile_by_name(self, namespace: str, name: str) -> None:
         body = self.tasks.get((namespace, name))
         if body is None:
-            body = self.kube.get(Ref(f"{GROUP}/{VERSION}", "PeriodicTask", namespace, name))
+            body = self.kube.get(Ref(API_VERSION, KIND, namespace, name))
         if body is None or body["metadata"].get("deletionTimestamp"):
             return
         try:
@@ -90,7 +93,7 @@ class Runtime:
     def mirror_later(self, namespace: str, name: str) -> None:
         """Lease-triggered status mirroring, throttled with a trailing call."""
         key = (namespace, name)
-        wait = LEASE_MIRROR_INTERVAL - (_monotonic() - self._mirrored.get(key, -1e9))
+        wait = LEASE_MIRROR_INTERVAL - (time.monotonic() - self._mirrored.get(key, -1e9))
         if wait <= 0:
             self.reconcile_by_name(namespace, name)
             return
@@ -127,16 +130,11 @@ def _rv(obj: Manifest) -> int:
         return 0
 
 
-def _monotonic() -> float:
-    import time
-    return time.monotonic()
-
-
 def owning_task(obj: Manifest, cache: ChildCache) -> tuple[str, str] | None:
     """(namespace, name) of the task a child belongs to; Jobs go via their CronJob."""
     meta = obj.get("metadata", {})
     for ref in meta.get("ownerReferences") or []:
-        if ref.get("kind") == "PeriodicTask" and ref.get("apiVersion", "").startswith(GROUP + "/"):
+        if ref.get("kind") == KIND and ref.get("apiVersion", "").startswith(GROUP + "/"):
             return meta.get("namespace", ""), str(ref.get("name"))
         if ref.get("kind") == "CronJob":
             parent = cache.get(Ref("batch/v1", "CronJob", meta.get("namespace", ""), str(ref.get("name"))))
@@ -212,7 +210,6 @@ def build_registry(rt: Runtime) -> kopf.OperatorRegistry:
 
 def _plain(body: kopf.Body) -> Manifest:
     """A detached dict copy of kopf's live body view."""
-    import copy
     return copy.deepcopy(dict(body))
 
 

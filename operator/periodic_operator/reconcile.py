@@ -19,12 +19,12 @@ from . import drift, status
 from .kube import Kube, Manifest, Ref, Rejected
 from .plan import TaskPlan, plan_task
 from .settings import Settings
+from .spec import API_VERSION, KIND
 from .status import ChildRef, Readiness, RunTimes
 
 WORKLOAD_KINDS = (("batch/v1", "CronJob"), ("apps/v1", "Deployment"))
 TICKER_SUPPORT = (("v1", "ServiceAccount"), ("rbac.authorization.k8s.io/v1", "Role"),
                   ("rbac.authorization.k8s.io/v1", "RoleBinding"), ("coordination.k8s.io/v1", "Lease"))
-TASK_API = "periodic.dev/v1alpha1"
 
 
 class ChildCache:
@@ -77,11 +77,24 @@ def live(kube: Kube, cache: ChildCache, ref: Ref) -> Manifest | None:
     return found
 
 
-def controller_uid(obj: Manifest) -> str | None:
+def _controller(obj: Manifest) -> dict[str, Any] | None:
     for ref in obj.get("metadata", {}).get("ownerReferences") or []:
         if ref.get("controller"):
-            return str(ref.get("uid"))
+            return dict(ref)
     return None
+
+
+def controller_uid(obj: Manifest) -> str | None:
+    ref = _controller(obj)
+    return str(ref.get("uid")) if ref is not None else None
+
+
+def _owned(kube: Kube, cache: ChildCache, task: Manifest, api_version: str, kind: str,
+           name: str) -> Manifest | None:
+    """The live object of that kind and name in the task's namespace, if this task controls it."""
+    meta = task["metadata"]
+    found = live(kube, cache, Ref(api_version, kind, meta["namespace"], name))
+    return found if found is not None and controller_uid(found) == meta.get("uid") else None
 
 
 def reconcile(task: Manifest, kube: Kube, cache: ChildCache, settings: Settings,
@@ -120,7 +133,7 @@ def reconcile(task: Manifest, kube: Kube, cache: ChildCache, settings: Settings,
     deleted = _remove_leftover_support(kube, cache, task, plan)
     ready = _readiness(plan, live(kube, cache, Ref.of(plan.children[-1])), bool(task.get("spec", {}).get("suspend")))
     return _result(plan, kube, task, ready, previous, now, applied=tuple(applied), deleted=deleted,
-                   runs=_run_times(kube, cache, plan))
+                   runs=_run_times(cache, plan, task["metadata"]["namespace"]))
 
 
 def _result(plan: TaskPlan, kube: Kube, task: Manifest, ready: Readiness, previous: dict[str, Any],
@@ -135,11 +148,9 @@ def _refused(kube: Kube, cache: ChildCache, task: Manifest, plan: TaskPlan, prev
              now: datetime) -> Result:
     """An invalid spec creates nothing; a workload from the last valid spec keeps running
     (a typo must not stop a production job) and the status says so."""
-    meta = task["metadata"]
+    name = (previous.get("child") or {}).get("name") or task["metadata"].get("name", "")
     for api_version, kind in WORKLOAD_KINDS:
-        name = (previous.get("child") or {}).get("name") or meta.get("name", "")
-        found = live(kube, cache, Ref(api_version, kind, meta.get("namespace", ""), name)) if name else None
-        if found is not None and controller_uid(found) == meta.get("uid"):
+        if name and _owned(kube, cache, task, api_version, kind, name) is not None:
             ready = Readiness(False, "InvalidSpec", f"{kind} {name} keeps running the last valid spec; "
                               f"this one is refused: {plan.reason}")
             return _result(plan, kube, task, ready, previous, now, child=ChildRef(kind, name))
@@ -147,10 +158,8 @@ def _refused(kube: Kube, cache: ChildCache, task: Manifest, plan: TaskPlan, prev
 
 
 def _owner_text(obj: Manifest) -> str:
-    for ref in obj.get("metadata", {}).get("ownerReferences") or []:
-        if ref.get("controller"):
-            return f"{ref.get('kind')} {ref.get('name')}"
-    return "nobody (no controller ownerReference)"
+    ref = _controller(obj)
+    return f"{ref.get('kind')} {ref.get('name')}" if ref is not None else "nobody (no controller ownerReference)"
 
 
 def _condition(st: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -169,11 +178,8 @@ def _other_workload(kube: Kube, cache: ChildCache, task: Manifest, plan: TaskPla
     """A workload of the *other* mode that this task owns (left from before a mode change)."""
     assert plan.child is not None
     for api_version, kind in WORKLOAD_KINDS:
-        if kind == plan.child.kind:
-            continue
-        ref = Ref(api_version, kind, task["metadata"]["namespace"], plan.child.name)
-        found = live(kube, cache, ref)
-        if found is not None and controller_uid(found) == task["metadata"].get("uid"):
+        found = None if kind == plan.child.kind else _owned(kube, cache, task, api_version, kind, plan.child.name)
+        if found is not None:
             return found
     return None
 
@@ -198,12 +204,11 @@ def _remove_leftover_support(kube: Kube, cache: ChildCache, task: Manifest, plan
         return ()
     gone = []
     for api_version, kind in TICKER_SUPPORT:
-        ref = Ref(api_version, kind, task["metadata"]["namespace"], plan.child.name)
-        found = live(kube, cache, ref)
-        if found is not None and controller_uid(found) == task["metadata"].get("uid"):
-            kube.delete(ref, foreground=False)
+        found = _owned(kube, cache, task, api_version, kind, plan.child.name)
+        if found is not None:
+            kube.delete(Ref.of(found), foreground=False)
             cache.remove(found)
-            gone.append(f"{kind}/{ref.name}")
+            gone.append(f"{kind}/{plan.child.name}")
     return tuple(gone)
 
 
@@ -218,15 +223,13 @@ def _readiness(plan: TaskPlan, workload: Manifest | None, suspended: bool) -> Re
                             available=available, suspended=suspended)
 
 
-def _run_times(kube: Kube, cache: ChildCache, plan: TaskPlan) -> RunTimes:
+def _run_times(cache: ChildCache, plan: TaskPlan, namespace: str) -> RunTimes:
     assert plan.child is not None
-    workload = cache.get(Ref.of(plan.children[-1])) or {}
     if plan.mode == "CronJob":
-        st = workload.get("status") or {}
+        st = (cache.get(Ref.of(plan.children[-1])) or {}).get("status") or {}
         return RunTimes(_time(st.get("lastScheduleTime")), _time(st.get("lastSuccessfulTime")),
                         _last_job_failure(cache, plan.child.name))
-    lease = cache.get(Ref("coordination.k8s.io/v1", "Lease", workload.get("metadata", {}).get("namespace", ""),
-                          plan.child.name)) or {}
+    lease = cache.get(Ref("coordination.k8s.io/v1", "Lease", namespace, plan.child.name)) or {}
     notes = lease.get("metadata", {}).get("annotations") or {}
     return RunTimes(_time(notes.get("periodic.dev/last-slot")), _time(notes.get("periodic.dev/last-success")),
                     _time(notes.get("periodic.dev/last-failure")))
@@ -278,5 +281,5 @@ def _report(kube: Kube, task: Manifest, plan: TaskPlan, new: dict[str, Any],
     if patch is None:
         return None
     meta = task["metadata"]
-    return kube.patch_status(Ref(TASK_API, "PeriodicTask", meta["namespace"], meta["name"]), {"status": patch})
+    return kube.patch_status(Ref(API_VERSION, KIND, meta["namespace"], meta["name"]), {"status": patch})
 
