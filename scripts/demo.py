@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from controlplane.cluster import ControlPlane  # noqa: E402
+from controlplane.cluster import ControlPlane, stop_on_signals  # noqa: E402
 from controlplane.waiting import wait_for  # noqa: E402
 
 NAMESPACE = "demo"
@@ -25,13 +24,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--once", action="store_true", help="print the tasks once, then stop everything")
     args = parser.parse_args()
-    stop = False
-
-    def on_signal(signum: int, _frame: object) -> None:
-        nonlocal stop
-        stop = True
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop = stop_on_signals()
     started = time.monotonic()
     with ControlPlane.start() as cp:
         print(f"control plane up in {time.monotonic() - started:.1f}s", flush=True)
@@ -60,11 +53,10 @@ def main() -> int:
                 return 0
             print(f"export KUBECONFIG={cp.kubeconfig}\nexport PATH={cp.bins['k8s']}:{cp.bins['helm']}:$PATH\n"
                   f"operator log: {cp.workdir / 'operator.log'}\nCtrl-C stops everything.", flush=True)
-            while not stop:
+            while not stop.wait(0.5):
                 if operator.poll() is not None:
                     print(f"operator exited with {operator.returncode}; see {log.name}", file=sys.stderr)
                     return 1
-                time.sleep(0.5)
             return 0
         finally:
             operator.terminate()

@@ -9,7 +9,6 @@ components also die with this process if it is killed hard).
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from controlplane.cluster import ControlPlane, refuse_foreign_kubeconfig
+from e2e.harness import CRD, OperatorThread, kubectl
+from periodic_operator.settings import Settings
 
 
 def _sigterm_as_interrupt(signum: int, frame: object) -> None:
@@ -55,10 +56,23 @@ def kubeconfig(control_plane: ControlPlane) -> Path:
 @pytest.fixture
 def namespace(control_plane: ControlPlane, kubeconfig: Path) -> Iterator[str]:
     """A fresh namespace per test, ready for pods; deleted afterwards."""
-    name = f"t-{secrets.token_hex(4)}"
-    status, body = control_plane.api("POST", "/api/v1/namespaces",
-                                     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-    assert status == 201, body
-    control_plane.wait_namespace_ready(name)
+    name = control_plane.create_namespace("t")
     yield name
     control_plane.api("DELETE", f"/api/v1/namespaces/{name}")
+
+
+@pytest.fixture(scope="session")
+def crd(control_plane: ControlPlane) -> Path:
+    kubectl(control_plane, "apply", "--server-side", "-f", str(CRD))
+    kubectl(control_plane, "wait", "--for=condition=Established", "--timeout=60s",
+            "crd/periodictasks.periodic.dev")
+    return CRD
+
+
+@pytest.fixture(scope="session")
+def operator(control_plane: ControlPlane, crd: Path) -> Iterator[OperatorThread]:
+    op = OperatorThread(Settings())
+    op.start()
+    yield op
+    op.stop()
+    assert op.error is None, f"operator crashed: {op.error!r}"

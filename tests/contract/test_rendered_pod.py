@@ -10,7 +10,6 @@ is no API server in these tests (the runner then runs unguarded, as documented),
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 import time

@@ -11,7 +11,6 @@ nothing, so these two are the only runners.
 from __future__ import annotations
 
 import json
-import secrets
 import signal
 import ssl
 import threading
@@ -23,12 +22,11 @@ from typing import Any
 
 import pytest
 
-from contract.podlocal import Processes, Started, deployment_of, free_port, http_get, metric, prepare, \
+from contract.podlocal import Processes, Started, free_port, http_get, metric, prepare, \
     rfc3339_ns, wall_ns, with_flag
 from controlplane.cluster import ControlPlane
 from controlplane.waiting import wait_for
-from e2e.conftest import OperatorThread, crd, kubectl, task_status  # noqa: F401 (crd: the fixture)
-from periodic_operator.settings import Settings
+from e2e.harness import OperatorThread, kubectl, task_status
 
 pytestmark = pytest.mark.e2e
 SECOND = 1_000_000_000
@@ -46,29 +44,9 @@ LEASES = "/apis/coordination.k8s.io/v1/namespaces/{ns}/leases"
 
 @pytest.fixture(scope="module")
 def module_namespace(control_plane: ControlPlane) -> Iterator[str]:
-    name = f"c-{secrets.token_hex(4)}"
-    status, body = control_plane.api("POST", "/api/v1/namespaces",
-                                     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-    assert status == 201, body
-    control_plane.wait_namespace_ready(name)
+    name = control_plane.create_namespace("c")
     yield name
     control_plane.api("DELETE", f"/api/v1/namespaces/{name}")
-
-
-@pytest.fixture(scope="module")
-def running_operator(control_plane: ControlPlane, crd: Path) -> Iterator[None]:
-    """The operator in this process. When e2e's session-scoped one is already running (the
-    e2e tests ran first), that one is used: two operators would fight over every task."""
-    if any(t.name == "operator" and t.is_alive() for t in threading.enumerate()):
-        yield None
-        return
-    op = OperatorThread(Settings())
-    op.start()
-    try:
-        yield None
-    finally:
-        op.stop()
-    assert op.error is None, f"operator crashed: {op.error!r}"
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +69,7 @@ class TickerTask:
 
 
 @pytest.fixture(scope="module")
-def ticker_task(control_plane: ControlPlane, running_operator: None, module_namespace: str,
+def ticker_task(control_plane: ControlPlane, operator: OperatorThread, module_namespace: str,
                 tmp_path_factory: pytest.TempPathFactory) -> TickerTask:
     run_log = tmp_path_factory.mktemp("run-log") / "runs.log"
     run_log.touch()

@@ -24,6 +24,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -319,6 +320,16 @@ class ControlPlane:
         # The node-lifecycle controller removes the not-ready taint once the node is Ready.
         return ready and not any(t.get("key", "").startswith("node.kubernetes.io/not-ready") for t in taints)
 
+    def create_namespace(self, prefix: str) -> str:
+        """A fresh namespace `<prefix>-<random>`, ready for pods (its default ServiceAccount exists)."""
+        name = f"{prefix}-{secrets.token_hex(4)}"
+        status, body = self.api("POST", "/api/v1/namespaces",
+                                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        if status != 201:
+            raise HarnessError(f"creating namespace {name}: HTTP {status}: {body.get('message')}")
+        self.wait_namespace_ready(name)
+        return name
+
     def wait_namespace_ready(self, namespace: str, timeout: float = 60.0) -> None:
         """Pods are refused in a namespace until its `default` ServiceAccount exists."""
         deadline = time.monotonic() + timeout
@@ -354,6 +365,14 @@ def refuse_foreign_kubeconfig(path: Path, marker: str) -> None:
         raise HarnessError(f"refusing kubeconfig {path}: not created by this harness session")
 
 
+def stop_on_signals() -> threading.Event:
+    """An Event set by SIGTERM or SIGINT: the long-running commands stop cleanly on either."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
+    return stop
+
+
 def main(argv: list[str]) -> int:
     if argv[1:2] != ["up"]:
         print("usage: cluster.py up   (starts the control plane and waits for Ctrl-C)", file=sys.stderr)
@@ -363,19 +382,12 @@ def main(argv: list[str]) -> int:
     if workdir.exists() and any(workdir.iterdir()):
         print(f"cluster.py: {workdir} is not empty; choose a fresh PERIODIC_CP_DIR", file=sys.stderr)
         return 2
-    stop = False
-
-    def on_signal(signum: int, _frame: object) -> None:
-        nonlocal stop
-        stop = True
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop = stop_on_signals()
     with ControlPlane.start(workdir=workdir, keep_workdir=False) as cp:
         print(f"control plane up in {time.monotonic() - started:.1f}s", flush=True)
         print(f"export KUBECONFIG={cp.kubeconfig}", flush=True)
         print(f"export PATH={cp.bins['k8s']}:{cp.bins['helm']}:$PATH", flush=True)
-        while not stop:
-            time.sleep(0.5)
+        while not stop.wait(0.5):
             for comp in cp.components:
                 comp.check_alive()
     return 0

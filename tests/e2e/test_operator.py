@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import threading
@@ -16,7 +15,7 @@ import yaml
 
 from controlplane.cluster import ControlPlane
 from controlplane.waiting import wait_for
-from e2e.conftest import ROOT, OperatorThread, condition, kubectl, task_status, wait_condition
+from e2e.harness import ROOT, OperatorThread, condition, kubectl, task_status, wait_condition
 from periodic_operator import drift
 from periodic_operator.kube import Ref, object_path
 from periodic_operator.plan import plan_task
