@@ -16,14 +16,15 @@ import copy
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import kopf
 
 from .kube import ApiKube, Kube, KubeError, Manifest, Ref, Transient
+from .mirroring import mirror_delay
 from .reconcile import ChildCache, Result, reconcile
 from .settings import Settings
 from .spec import API_VERSION, KIND
@@ -34,15 +35,17 @@ CHILD_RESOURCES = (("batch", "v1", "cronjobs"), ("batch", "v1", "jobs"), ("apps"
                    ("coordination.k8s.io", "v1", "leases"), ("", "v1", "serviceaccounts"),
                    ("rbac.authorization.k8s.io", "v1", "roles"),
                    ("rbac.authorization.k8s.io", "v1", "rolebindings"))
-LEASE_MIRROR_INTERVAL = 30.0
-"""Ticker run results reach status at most this often (seconds); a throttled one comes later."""
-RUN_NOTES = ("periodic.dev/last-slot", "periodic.dev/last-success", "periodic.dev/last-failure",
-             "periodic.dev/last-result")
 log = logging.getLogger("periodic_operator")
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def start_timer(wait: float, call: Callable[[], None]) -> None:
+    timer = threading.Timer(wait, call)
+    timer.daemon = True
+    timer.start()
 
 
 @dataclass
@@ -52,12 +55,15 @@ class Runtime:
     kube: Kube
     settings: Settings
     clock: Callable[[], datetime] = utc_now
+    monotonic: Callable[[], float] = time.monotonic
+    later: Callable[[float, Callable[[], None]], None] = start_timer
     cache: ChildCache = field(default_factory=ChildCache)
     tasks: dict[tuple[str, str], Manifest] = field(default_factory=dict)
     _locks: dict[tuple[str, str], threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
     _mirrored: dict[tuple[str, str], float] = field(default_factory=dict)
     _pending: set[tuple[str, str]] = field(default_factory=set)
+    _periods: dict[tuple[str, str], timedelta] = field(default_factory=dict)
 
     def lock(self, key: tuple[str, str]) -> threading.Lock:
         with self._guard:
@@ -71,7 +77,10 @@ class Runtime:
             if _rv(current) < _rv(body):
                 current = body
             result = reconcile(current, self.kube, self.cache, self.settings, self.clock(), retry)
-            self._mirrored[key] = time.monotonic()
+            self._mirrored[key] = self.monotonic()
+            timing = result.plan.outcome.timing
+            if timing is not None:
+                self._periods[key] = timing.shortest_period
             if result.task_after is not None and _rv(result.task_after) >= _rv(self.tasks.get(key, {"metadata": {}})):
                 # The next reconcile must judge "changed?" against the status just written,
                 # not an older copy still on its way through the watch (one Event per change).
@@ -90,10 +99,13 @@ class Runtime:
         except KubeError as err:
             log.warning("reconcile of %s/%s after a child event failed: %s", namespace, name, err)
 
-    def mirror_later(self, namespace: str, name: str) -> None:
-        """Lease-triggered status mirroring, throttled with a trailing call."""
+    def mirror_later(self, namespace: str, name: str, old: Mapping[str, str], new: Mapping[str, str]) -> None:
+        """Mirror a change of the Lease's run annotations into status, when `mirror_delay` says."""
         key = (namespace, name)
-        wait = LEASE_MIRROR_INTERVAL - (time.monotonic() - self._mirrored.get(key, -1e9))
+        last = self._mirrored.get(key)
+        wait = mirror_delay(old, new, self._periods.get(key), None if last is None else self.monotonic() - last)
+        if wait is None:
+            return
         if wait <= 0:
             self.reconcile_by_name(namespace, name)
             return
@@ -106,9 +118,7 @@ class Runtime:
             with self._guard:
                 self._pending.discard(key)
             self.reconcile_by_name(namespace, name)
-        timer = threading.Timer(wait, fire)
-        timer.daemon = True
-        timer.start()
+        self.later(wait, fire)
 
 
 def _log_result(key: tuple[str, str], result: Result) -> None:
@@ -153,11 +163,9 @@ def on_child_event(rt: Runtime, event_type: str, body: Manifest) -> None:
     if owner is None:
         return
     if body.get("kind") == "Lease" and event_type == "MODIFIED":
-        notes = (body["metadata"].get("annotations") or {})
-        old = ((before or {}).get("metadata", {}).get("annotations") or {})
-        if all(notes.get(k) == old.get(k) for k in RUN_NOTES):
-            return  # a plain renewal: nothing for status
-        rt.mirror_later(*owner)
+        notes = body["metadata"].get("annotations") or {}
+        old = (before or {}).get("metadata", {}).get("annotations") or {}
+        rt.mirror_later(*owner, old, notes)
         return
     rt.reconcile_by_name(*owner)
 
