@@ -57,19 +57,28 @@ type attempt struct {
 }
 
 // start launches attempt n of r with its deadline. It is on the path from the slot's
-// instant to the process, so it does no more than that.
+// instant to the process, so it does no more than that: the deadline's timer is armed
+// only once the run is under way (arming a runtime timer took up to milliseconds there),
+// for the same instant, launched + timeout. A stop of r meanwhile (Replace, a lost hold)
+// needs no timer: it cancels ctx, which the run watches from Start on.
 func (l *Loop) start(r *run, n int) *attempt {
 	ctx, cancel := context.WithCancelCause(r.ctx)
-	stop := l.clock.AfterFunc(l.cfg.Timeout, func() { cancel(ErrDeadline) })
 	// Start is when the runner launches the run; creating the process (fork and exec, a
 	// fraction of a millisecond to a few on a busy node) counts into the run's duration.
 	launched := l.clock.Now()
-	x, err := l.trigger.Start(ctx, trigger.Attempt{Slot: r.slot, Number: n, Deadline: launched.Add(l.cfg.Timeout)})
+	deadline := launched.Add(l.cfg.Timeout)
+	x, err := l.trigger.Start(ctx, trigger.Attempt{Slot: r.slot, Number: n, Deadline: deadline})
+	stop := notArmed
+	if err == nil { // a run that did not start has nothing to time out
+		stop = l.clock.AfterFunc(deadline.Sub(l.clock.Now()), func() { cancel(ErrDeadline) })
+	}
 	a := &attempt{rec: result.Record{Slot: r.slot, Attempt: n, Start: launched, CatchUp: r.catchUp},
 		ctx: ctx, cancel: cancel, stop: stop, x: x, err: err}
 	l.started(a.rec)
 	return a
 }
+
+func notArmed() bool { return false }
 
 // finish waits for a started attempt to end and returns its record.
 func (l *Loop) finish(a *attempt) result.Record {

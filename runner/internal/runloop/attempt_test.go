@@ -123,3 +123,95 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// The deadline's timer is armed after Start, for launched + timeout: time that Start takes
+// does not move it.
+func TestDeadlineIsLaunchPlusTimeoutWhenStartTakesTime(t *testing.T) {
+	h := start(t, Config{Slots: every(t, time.Second), Timeout: 300 * time.Millisecond}, at(500*time.Millisecond))
+	h.trig.setOnStart(func(trigger.Attempt) error { h.clock.Advance(100 * time.Millisecond); return nil })
+	h.step(at(time.Second))
+	r := h.started(at(time.Second), 1)
+	if want := at(1300 * time.Millisecond); !r.a.Deadline.Equal(want) {
+		t.Fatalf("attempt's deadline %v, want %v", r.a.Deadline, want)
+	}
+	h.clock.Set(at(1300*time.Millisecond - time.Nanosecond)) // before or after the arming: the same
+	h.quiet()
+	h.step(at(1300 * time.Millisecond))
+	rec := h.ended(at(time.Second), 1, result.Timeout)
+	if !rec.Start.Equal(at(time.Second)) || !rec.End.Equal(at(1300*time.Millisecond)) {
+		t.Fatalf("record %v → %v, want 1s → 1.3s", rec.Start, rec.End)
+	}
+}
+
+// waitingOnly checks that the only waiter left on the clock is the loop's next wake-up:
+// no deadline timer is left behind.
+func (h *harness) waitingOnly(wake time.Time) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), generous)
+	defer cancel()
+	if err := h.clock.AwaitWaiter(ctx, func(w time.Time) bool { return w.Equal(wake) }); err != nil {
+		h.t.Fatalf("nothing waits for %v (waiting: %v)", wake, h.clock.Waiting())
+	}
+	if w := h.clock.Waiting(); len(w) != 1 {
+		h.t.Fatalf("waiting for %v, want only the next slot %v", w, wake)
+	}
+}
+
+func TestAFailedStartLeavesNoDeadline(t *testing.T) {
+	h := start(t, Config{Slots: every(t, time.Second), Timeout: 300 * time.Millisecond, Retries: 1}, at(500*time.Millisecond))
+	h.trig.setOnStart(func(trigger.Attempt) error { return errors.New("fork/exec: no such file") })
+	h.step(at(time.Second))
+	for n := 1; n <= 2; n++ {
+		if rec := h.ended(at(time.Second), n, result.Failure); !strings.Contains(rec.Detail, "no such file") {
+			t.Fatalf("attempt %d: detail %q", n, rec.Detail)
+		}
+	}
+	h.waitingOnly(at(2 * time.Second))
+	h.quiet()
+}
+
+// inStart makes Start block until the returned release is called; entered is told first.
+func inStart(h *harness) (entered <-chan struct{}, release func()) {
+	in, out := make(chan struct{}), make(chan struct{})
+	h.trig.setOnStart(func(trigger.Attempt) error {
+		in <- struct{}{}
+		<-out
+		return nil
+	})
+	return in, func() { h.trig.setOnStart(nil); out <- struct{}{} }
+}
+
+func TestAStopDuringStartStopsTheRun(t *testing.T) {
+	// The hold is lost while the process is being launched, before its deadline is armed.
+	g := newFakeGuard()
+	g.set(true)
+	h := start(t, Config{Slots: every(t, time.Second), Timeout: 300 * time.Millisecond, Retries: 2}, at(500*time.Millisecond), WithGuard(g))
+	entered, release := inStart(h)
+	h.step(at(time.Second))
+	<-entered
+	g.set(false)
+	release()
+	h.started(at(time.Second), 1)
+	if rec := h.ended(at(time.Second), 1, result.Failure); !strings.Contains(rec.Detail, "lease lost") {
+		t.Fatalf("detail %q", rec.Detail)
+	}
+	h.waitingOnly(at(2 * time.Second)) // its deadline's timer is gone with it
+	h.quiet()                          // and no retry
+}
+
+func TestShutdownDuringStartKeepsTheDeadline(t *testing.T) {
+	h := start(t, Config{Slots: every(t, time.Second), Timeout: 300 * time.Millisecond}, at(500*time.Millisecond))
+	entered, release := inStart(h)
+	h.step(at(time.Second))
+	<-entered
+	h.cancel() // SIGTERM: the run in flight ends within its deadline
+	release()
+	h.started(at(time.Second), 1)
+	h.step(at(1300 * time.Millisecond))
+	h.ended(at(time.Second), 1, result.Timeout)
+	select {
+	case <-h.done:
+	case <-time.After(generous):
+		t.Fatal("loop did not stop after its last run")
+	}
+}

@@ -28,6 +28,7 @@ type fakeTrigger struct {
 	mu       sync.Mutex
 	inFlight int
 	most     int // the most attempts in flight at once
+	onStart  func(trigger.Attempt) error // called first by Start; an error fails the start
 }
 
 func newFakeTrigger() *fakeTrigger { return &fakeTrigger{starts: make(chan *fakeRun, 100)} }
@@ -39,7 +40,22 @@ type fakeRun struct {
 	end chan trigger.Outcome
 }
 
+// setOnStart sets what Start does first.
+func (f *fakeTrigger) setOnStart(fn func(trigger.Attempt) error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onStart = fn
+}
+
 func (f *fakeTrigger) Start(ctx context.Context, a trigger.Attempt) (trigger.Execution, error) {
+	f.mu.Lock()
+	onStart := f.onStart
+	f.mu.Unlock()
+	if onStart != nil {
+		if err := onStart(a); err != nil {
+			return nil, err
+		}
+	}
 	f.mu.Lock()
 	f.inFlight++
 	f.most = max(f.most, f.inFlight)
