@@ -24,6 +24,7 @@ import (
 )
 
 func main() {
+	tuneMemory(os.Getenv)
 	os.Exit(realMain(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
