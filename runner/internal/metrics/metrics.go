@@ -33,7 +33,7 @@ type Metrics struct {
 	lastFinished time.Time // the start of the runner until a run has finished
 }
 
-// New registers the metrics (and the Go and process collectors) in a new registry.
+// New registers the metrics (and the process collector) in a new registry.
 func New(c clock.Clock) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
@@ -60,13 +60,15 @@ func New(c clock.Clock) *Metrics {
 	since := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: namespace, Name: "seconds_since_last_finished_run",
 		Help: "Seconds since the last run ended (since the runner started, before any)."}, m.sinceLastFinished)
 	m.reg.MustRegister(m.runs, m.duration, m.lateness, m.lastSuccess, m.inFlight, m.leaseHeld, since,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
-// Handler serves the registry in the Prometheus exposition formats.
+// Handler serves the registry in the Prometheus exposition formats, uncompressed: a few
+// kilobytes are not worth a gzip writer (over a megabyte of heap, dropped at every other
+// collection from its pool) in a process whose whole heap is a few megabytes.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, DisableCompression: true})
 }
 
 func (m *Metrics) sinceLastFinished() float64 {
