@@ -31,9 +31,10 @@ const prSetTimerslack, prGetTimerslack = 29, 30
 // withTimerSlack runs f on a thread of its own whose timer slack is ns, then puts the
 // thread's old slack back. Putting it back matters: slack is per thread and inherited by
 // what the thread forks or clones, and the thread that wakes at a slot is the one that
-// forks the run right after — a task would otherwise run with 1 ns slack. When the slack
-// cannot be read or is already ns or less (0 for a real-time thread), f runs with it
-// unchanged.
+// forks the run right after — a task would otherwise run with 1 ns slack. (While the
+// thread is locked, the runtime clones no new thread from it: it asks its template thread.)
+// When the slack cannot be read or is already ns or less (0 for a real-time thread), f
+// runs with it unchanged.
 func withTimerSlack(ns uintptr, f func()) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()

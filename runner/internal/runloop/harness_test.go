@@ -27,7 +27,7 @@ type fakeTrigger struct {
 	starts   chan *fakeRun
 	mu       sync.Mutex
 	inFlight int
-	most     int // the most attempts in flight at once
+	most     int                         // the most attempts in flight at once
 	onStart  func(trigger.Attempt) error // called first by Start; an error fails the start
 }
 
