@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"periodic.dev/runner/internal/clock"
@@ -33,7 +32,7 @@ type Metrics struct {
 	lastFinished time.Time // the start of the runner until a run has finished
 }
 
-// New registers the metrics (and the process collector) in a new registry.
+// New registers the metrics (and process_* metrics, see processCollector) in a new registry.
 func New(c clock.Clock) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
@@ -60,7 +59,7 @@ func New(c clock.Clock) *Metrics {
 	since := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: namespace, Name: "seconds_since_last_finished_run",
 		Help: "Seconds since the last run ended (since the runner started, before any)."}, m.sinceLastFinished)
 	m.reg.MustRegister(m.runs, m.duration, m.lateness, m.lastSuccess, m.inFlight, m.leaseHeld, since,
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		newProcessCollector())
 	return m
 }
 
