@@ -2,7 +2,7 @@
 # Start-lateness and RSS benchmark of the ticker runner against a bare Go time.Ticker loop.
 # Builds the runner (runner/build.sh) and the benchmark's programs into bench/bin, then runs
 # bench/bin/benchrun with the arguments given (see bench/README.md), e.g.
-#   bash bench/run.sh                 # 60 s per condition, ~4½ minutes
+#   bash bench/run.sh                 # 4 conditions × 60 s + a 120 s soak, ~6½ minutes
 #   bash bench/run.sh -seconds 5      # a quick look
 # The figures are printed and written as JSON to bench/bin/results.json (-json FILE to change).
 set -euo pipefail

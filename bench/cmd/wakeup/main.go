@@ -3,11 +3,13 @@
 // ways, each at its own offset into the period (so they never share an instant with each
 // other, the ticker at 0 or the bare loop at ½):
 //
-//	hybrid         at ¼ period: the ticker's own technique (runner/internal/clock.Real,
-//	               copied here since internal packages cannot be imported): a Go timer
-//	               until 2 ms before, then clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME)
+//	hybrid         at ¼ period: a Go timer until 2 ms before, then
+//	               clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME) at the default 50 µs
+//	               timer slack (the ticker's technique until it set the slack)
 //	hybrid-slack1  at ⅜ period: the same, with the sleeping thread's timer slack at 1 ns
-//	               instead of the default 50 µs (prctl PR_SET_TIMERSLACK) — a possible fix
+//	               (prctl PR_SET_TIMERSLACK): the ticker's own technique
+//	               (runner/internal/clock.Real, copied here since internal packages
+//	               cannot be imported)
 //	gotimer        at ¾ period: a plain Go timer to the instant, as a while-sleep loop does
 //
 // One JSON line per wake-up on stdout: {"msg":"wake","method","slot","lateness"} (seconds).

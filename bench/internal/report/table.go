@@ -30,7 +30,7 @@ func (r Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	if len(r.Wakes) > 0 {
-		fmt.Fprintln(w, "\ntimer wake-up, no fork (cmd/wakeup; hybrid = the ticker's technique)")
+		fmt.Fprintln(w, "\ntimer wake-up, no fork (cmd/wakeup; hybrid-slack1 = the ticker's technique)")
 		p("slot\tload\tmethod\tn\tp50\tp99\tmax\t\n")
 		for _, x := range r.Wakes {
 			p("%s\t%s\t%s\t%d\t%s\t%s\t%s\t\n", x.Slot, x.Load, x.Method, x.Wake.N, f3(x.Wake.P50Ms), f3(x.Wake.P99Ms), f3(x.Wake.MaxMs))
