@@ -58,6 +58,7 @@ func run(ctx context.Context, cfg config.Config, d deps) error {
 			return &exitError{code: 3, err: err}
 		}
 		opts = append(opts, runloop.WithGuard(holder), runloop.WithStore(holder.Store()))
+		met.HeldFrom(func() bool { _, ok := holder.Hold(); return ok })
 	} else if cfg.StateDir != "" {
 		opts = append(opts, runloop.WithStore(checkpoint.NewFile(cfg.StateDir)))
 	}
@@ -79,9 +80,17 @@ func run(ctx context.Context, cfg config.Config, d deps) error {
 			d.onListen(srv.Addr())
 		}
 	}
-	log.Info("ticker started", "schedule", cfg.Describe, "task", cfg.Task, "lease", cfg.LeaseNamespace+"/"+cfg.LeaseName,
-		"listen", cfg.Listen)
+	lease := "none"
+	if cfg.LeaseName != "" {
+		lease = cfg.LeaseNamespace + "/" + cfg.LeaseName
+	}
+	log.Info("ticker started", "schedule", cfg.Describe, "task", cfg.Task, "lease", lease, "listen", cfg.Listen)
 	ready.Set(true)
+	// Not ready from the first signal on, while the runs in flight still take up to their deadline.
+	context.AfterFunc(ctx, func() { ready.Set(false) })
+	if cfg.Chained { // a FixedDelay loop waits --jitter-offset before its first run
+		tracker.FirstRunNotBefore(d.clock.Now().Add(cfg.JitterOffset))
+	}
 	loop.Run(ctx) // returns once the runs in flight have ended
 	ready.Set(false)
 	log.Info("ticker stopping: runs ended")

@@ -287,3 +287,37 @@ func TestLostLeaseKillsTheRunInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestNotReadyFromTheFirstSignal: after SIGTERM the runner waits for its run in flight
+// (up to its deadline) and serves meanwhile; /readyz must say so at once, not at the end.
+func TestNotReadyFromTheFirstSignal(t *testing.T) {
+	mark := filepath.Join(t.TempDir(), "started")
+	cfg := parse(t, "--interval", "100ms", "--timeout", "5s", "--listen", "127.0.0.1:0",
+		"--", "sh", "-c", `touch "$0"; sleep 1.5`, mark)
+	addr := make(chan string, 1)
+	d := deps{clock: clock.Real{}, stderr: io.Discard, getenv: noEnv, onListen: func(a string) { addr <- a }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, cfg, d) }()
+	a := <-addr
+	waitfor.Until(t, "a run in flight", func() bool { _, err := os.Stat(mark); return err == nil })
+	if code, _ := get(t, "http://"+a+"/readyz"); code != 200 {
+		t.Fatalf("/readyz %d before the signal", code)
+	}
+	cancel() // what SIGTERM does
+	waitfor.Until(t, "/readyz not 200", func() bool { code, _ := get(t, "http://"+a+"/readyz"); return code != 200 })
+	select {
+	case err := <-errc:
+		t.Fatalf("run returned (%v) before its run in flight ended: the check above proved nothing", err)
+	default:
+	}
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after its run ended")
+	}
+}

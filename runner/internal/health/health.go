@@ -27,6 +27,8 @@ type Tracker struct {
 	mu       sync.Mutex
 	active   bool
 	finished time.Time // last run end, or when the runner gained the right to run
+	ended    bool      // a run has ended since the start
+	first    time.Time // no run is due before this (FixedDelay's first-slot delay); zero: none
 }
 
 // New returns a tracker for slots whose slots have attempts of at most timeout + killGrace.
@@ -34,10 +36,19 @@ func New(c clock.Clock, slots schedule.Slots, attempts int, timeout, killGrace t
 	return &Tracker{clock: c, slots: slots, budget: time.Duration(attempts)*(timeout+killGrace) + Margin}
 }
 
+// FirstRunNotBefore tells the tracker that the first run of this process is due no
+// earlier than t (a FixedDelay loop waits its --jitter-offset before it): until a run has
+// ended, the budget runs from t, not from the first slot after the runner gained the Lease.
+func (t *Tracker) FirstRunNotBefore(at time.Time) {
+	t.mu.Lock()
+	t.first = at
+	t.mu.Unlock()
+}
+
 // Check returns nil when healthy, else what is overdue.
 func (t *Tracker) Check() error {
 	t.mu.Lock()
-	active, finished := t.active, t.finished
+	active, finished, ended, first := t.active, t.finished, t.ended, t.first
 	t.mu.Unlock()
 	if !active {
 		return nil
@@ -45,6 +56,9 @@ func (t *Tracker) Check() error {
 	due := t.slots.Next(finished)
 	if due.IsZero() {
 		return nil
+	}
+	if !ended && first.After(due) {
+		due = first
 	}
 	if by := due.Add(t.budget); t.clock.Now().After(by) {
 		return fmt.Errorf("stuck: no run has finished since %s; the slot at %s should have ended by %s",
@@ -62,6 +76,7 @@ func (t *Tracker) RunEnded(r result.Record) {
 		return
 	}
 	t.mu.Lock()
+	t.ended = true
 	if r.End.After(t.finished) {
 		t.finished = r.End
 	}

@@ -68,3 +68,29 @@ func TestRunsKeepItHealthyAndSkipsDoNot(t *testing.T) {
 		t.Fatalf("Check() = %v, want stuck since %v", err, last)
 	}
 }
+
+func TestFixedDelayFirstRunDelayIsNoStall(t *testing.T) {
+	every1s, _ := schedule.FixedDelay(time.Second)
+	c := clock.NewFake(t0)
+	tr := New(c, every1s, 1, time.Second, time.Second) // budget 7s after the due run
+	tr.FirstRunNotBefore(t0.Add(60 * time.Second))     // --jitter-offset 60s
+	tr.Holding(true, t0)
+	c.Set(t0.Add(66 * time.Second))
+	if err := tr.Check(); err != nil {
+		t.Fatalf("waiting out the first-run delay reported as stuck: %v", err)
+	}
+	c.Set(t0.Add(67*time.Second + time.Millisecond))
+	if err := tr.Check(); err == nil {
+		t.Fatal("the first run overdue past delay + budget, still healthy")
+	}
+	// Once a run has ended the delay no longer counts: due 1s after the end.
+	tr.RunEnded(result.Record{Slot: t0.Add(60 * time.Second), Kind: result.Success, End: t0.Add(70 * time.Second)})
+	c.Set(t0.Add(78 * time.Second))
+	if err := tr.Check(); err != nil {
+		t.Fatalf("within the budget after a run: %v", err)
+	}
+	c.Set(t0.Add(78*time.Second + time.Millisecond))
+	if err := tr.Check(); err == nil {
+		t.Fatal("overdue after a run, still healthy")
+	}
+}
