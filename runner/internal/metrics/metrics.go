@@ -5,6 +5,7 @@ package metrics
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,11 +26,13 @@ type Metrics struct {
 	lateness    prometheus.Histogram
 	lastSuccess prometheus.Gauge
 	inFlight    prometheus.Gauge
-	leaseHeld   prometheus.Gauge
 	clock       clock.Clock
 
 	mu           sync.Mutex
 	lastFinished time.Time // the start of the runner until a run has finished
+
+	held     atomic.Bool                 // as the run loop last said (Holding)
+	heldFrom atomic.Pointer[func() bool] // when set, asked at each scrape instead
 }
 
 // New registers the metrics (and process_* metrics, see processCollector) in a new registry.
@@ -48,8 +51,6 @@ func New(c clock.Clock) *Metrics {
 			Help: "Unix time the last successful run ended; 0 before one has."}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "runs_in_flight",
 			Help: "Runs started and not yet ended."}),
-		leaseHeld: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "lease_held",
-			Help: "1 while this runner may run (holds the Lease, or runs without one), else 0 (a standby)."}),
 		clock:        c,
 		lastFinished: c.Now(),
 	}
@@ -58,7 +59,9 @@ func New(c clock.Clock) *Metrics {
 	}
 	since := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: namespace, Name: "seconds_since_last_finished_run",
 		Help: "Seconds since the last run ended (since the runner started, before any)."}, m.sinceLastFinished)
-	m.reg.MustRegister(m.runs, m.duration, m.lateness, m.lastSuccess, m.inFlight, m.leaseHeld, since,
+	held := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: namespace, Name: "lease_held",
+		Help: "1 while this runner may run (holds the Lease, or runs without one), else 0 (a standby)."}, m.leaseHeld)
+	m.reg.MustRegister(m.runs, m.duration, m.lateness, m.lastSuccess, m.inFlight, held, since,
 		newProcessCollector())
 	return m
 }
@@ -102,11 +105,20 @@ func (m *Metrics) RunEnded(r result.Record) {
 	m.mu.Unlock()
 }
 
-// Holding sets lease_held.
-func (m *Metrics) Holding(held bool, _ time.Time) {
-	if held {
-		m.leaseHeld.Set(1)
-	} else {
-		m.leaseHeld.Set(0)
+// Holding notes whether the run loop may run (lease_held, unless HeldFrom was given).
+func (m *Metrics) Holding(held bool, _ time.Time) { m.held.Store(held) }
+
+// HeldFrom makes lease_held ask f at every scrape: the run loop only looks at the Lease
+// when it wakes for a slot, which with --interval 1h is an hour of a stale gauge.
+func (m *Metrics) HeldFrom(f func() bool) { m.heldFrom.Store(&f) }
+
+func (m *Metrics) leaseHeld() float64 {
+	held := m.held.Load()
+	if f := m.heldFrom.Load(); f != nil {
+		held = (*f)()
 	}
+	if held {
+		return 1
+	}
+	return 0
 }

@@ -40,7 +40,7 @@ func TestMetricsFollowTheRuns(t *testing.T) {
 		}
 	}
 	checks := map[string]float64{
-		"in flight": testutil.ToFloat64(m.inFlight), "lease held": testutil.ToFloat64(m.leaseHeld),
+		"in flight": testutil.ToFloat64(m.inFlight), "lease held": m.leaseHeld(),
 		"last success": testutil.ToFloat64(m.lastSuccess), "since last finished": m.sinceLastFinished(),
 	}
 	want := map[string]float64{"in flight": 0, "lease held": 1, "last success": float64(slot.Add(3 * time.Second).Unix()),
@@ -69,5 +69,22 @@ func TestHandlerServesTheRegistry(t *testing.T) {
 		if !strings.Contains(body, name) {
 			t.Errorf("/metrics lacks %q", name)
 		}
+	}
+}
+
+func TestLeaseHeldAsksTheGuardAtEachScrapeWhenGiven(t *testing.T) {
+	m := New(clock.NewFake(time.Unix(0, 0)))
+	m.Holding(true, time.Unix(0, 0))
+	if got := m.leaseHeld(); got != 1 {
+		t.Fatalf("lease_held %v after Holding(true)", got)
+	}
+	guard := false
+	m.HeldFrom(func() bool { return guard }) // the loop has not woken since the Lease was lost
+	if got := m.leaseHeld(); got != 0 {
+		t.Errorf("lease_held %v while the guard says not held", got)
+	}
+	guard = true
+	if got := m.leaseHeld(); got != 1 {
+		t.Errorf("lease_held %v while the guard says held", got)
 	}
 }
