@@ -89,10 +89,11 @@ func (m *Metrics) RunStarted(r result.Record) {
 
 // RunEnded counts the run by result.
 func (m *Metrics) RunEnded(r result.Record) {
-	m.runs.WithLabelValues(string(r.Kind)).Inc()
 	if r.Kind == result.Skipped {
+		m.runs.WithLabelValues(string(r.Kind)).Add(float64(r.Slots()))
 		return
 	}
+	m.runs.WithLabelValues(string(r.Kind)).Inc()
 	m.inFlight.Dec()
 	m.duration.Observe(r.Duration().Seconds())
 	if r.Kind == result.Success {

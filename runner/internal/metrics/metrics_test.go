@@ -88,3 +88,12 @@ func TestLeaseHeldAsksTheGuardAtEachScrapeWhenGiven(t *testing.T) {
 		t.Errorf("lease_held %v while the guard says held", got)
 	}
 }
+
+func TestSlotsPassedOverCountAsSkipped(t *testing.T) {
+	m := New(clock.NewFake(time.Unix(0, 0)))
+	m.RunEnded(result.Record{Kind: result.Skipped})            // one slot, by the policy
+	m.RunEnded(result.Record{Kind: result.Skipped, Passed: 3}) // three slept through
+	if got := testutil.ToFloat64(m.runs.WithLabelValues("skipped")); got != 4 {
+		t.Errorf("runs{result=skipped} = %v, want 4", got)
+	}
+}

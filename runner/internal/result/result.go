@@ -27,7 +27,11 @@ type Record struct {
 	Code    int       // exit code (128+signal when killed), or HTTP status; 0 when none
 	Detail  string    // why, in words, when not a success
 	CatchUp bool      // run for a slot missed while no runner ran (--missed-runs RunOnce)
+	Passed  int       // a skipped record for slots the runner woke too late for: how many (Slot is the first); 0 for one
 }
+
+// Slots is how many slots a skipped record stands for (1 unless Passed says more).
+func (r Record) Slots() int { return max(1, r.Passed) }
 
 // Duration is how long the run took.
 func (r Record) Duration() time.Duration { return r.End.Sub(r.Start) }

@@ -163,5 +163,8 @@ func (l *Loop) logRun(rec result.Record) {
 	if rec.CatchUp {
 		attrs = append(attrs, slog.Bool("catch_up", true))
 	}
+	if rec.Passed > 0 {
+		attrs = append(attrs, slog.Int("slots", rec.Passed))
+	}
 	l.log.LogAttrs(context.Background(), level, "run", attrs...)
 }

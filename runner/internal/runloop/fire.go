@@ -63,6 +63,31 @@ func (l *Loop) register(hold context.Context, slot, next time.Time, catchUp bool
 	return r
 }
 
+// maxPassedCounted bounds the walk that counts the slots passed over in one late wake-up
+// (a runner stopped for an hour at --interval 1ms would otherwise walk 3.6 million).
+const maxPassedCounted = 10000
+
+// passedOver reports the slots in (after, fired) as one skipped record: the runner woke up
+// too late for them (the process was stopped, the node starved it) and ran only the latest.
+// It runs after that run has started, off the launch path.
+func (l *Loop) passedOver(after, fired, now time.Time) {
+	first := l.cfg.Slots.Next(after)
+	n := 0
+	for s := first; !s.IsZero() && s.Before(fired) && n < maxPassedCounted; s = l.cfg.Slots.Next(s) {
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	why := fmt.Sprintf("%d slot(s) passed while the runner was not running (stopped or starved); only the latest, %s, ran",
+		n, fired.UTC().Format(time.RFC3339Nano))
+	if n == maxPassedCounted {
+		why = fmt.Sprintf("at least %d slots passed while the runner was not running (stopped or starved); only the latest, %s, ran",
+			n, fired.UTC().Format(time.RFC3339Nano))
+	}
+	l.report(result.Record{Slot: first, Kind: result.Skipped, Start: now, End: now, Detail: why, Passed: n})
+}
+
 func (l *Loop) skip(slot time.Time, catchUp bool, why string) {
 	now := l.clock.Now()
 	l.report(result.Record{Slot: slot, Kind: result.Skipped, Start: now, End: now, Detail: why, CatchUp: catchUp})

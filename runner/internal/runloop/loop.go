@@ -171,6 +171,9 @@ func (l *Loop) runSlots(ctx context.Context) {
 			// A slot not after the previous wake-up is one missed while no runner ran.
 			if slot, due := schedule.Latest(l.cfg.Slots, from, now); due {
 				l.fire(hold, slot, !slot.After(considered))
+				if from == considered { // held all along: slots before this one were slept through
+					l.passedOver(considered, slot, now)
+				}
 			}
 		}
 		considered = now

@@ -35,9 +35,28 @@ func TestStallFiresOnlyTheLatestSlot(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.clock.Set(at(5500 * time.Millisecond))
-	h.started(at(5*time.Second), 1).succeed()
+	r := h.started(at(5*time.Second), 1)
+	// The three slots slept through are counted, as one record, once the run is launched.
+	if skip := h.ended(at(2*time.Second), 0, result.Skipped); skip.Passed != 3 || skip.Slots() != 3 {
+		t.Fatalf("passed-over record %+v, want 3 slots from 2s", skip)
+	}
+	r.succeed()
 	if rec := h.ended(at(5*time.Second), 1, result.Success); rec.CatchUp {
 		t.Fatal("a stalled slot reported as catch-up")
+	}
+	h.quiet()
+}
+
+func TestOnTimeWakeUpsCountNothingPassed(t *testing.T) {
+	h := start(t, Config{Slots: every(t, time.Second)}, at(500*time.Millisecond))
+	for i := 1; i <= 3; i++ {
+		slot := at(time.Duration(i) * time.Second)
+		if err := h.clock.AwaitWaiter(t.Context(), func(w time.Time) bool { return w.Equal(slot) }); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Set(slot.Add(time.Millisecond)) // late by 1ms: still the first slot after the last wake
+		h.started(slot, 1).succeed()
+		h.ended(slot, 1, result.Success)
 	}
 	h.quiet()
 }
