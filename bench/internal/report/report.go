@@ -93,7 +93,7 @@ func collect(p Phase, s Subject) subjectFigures {
 		case x.CatchUp:
 			f.catch++
 		case x.Attempt == 0:
-			f.skipped++
+			f.skipped += max(1, x.Slots)
 		case x.Attempt == 1:
 			if x.Result != "success" {
 				f.failures++

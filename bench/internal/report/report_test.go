@@ -33,6 +33,7 @@ func phase() Phase {
 	ticker[22].Lateness, ticker[23].Lateness = time.Hour, time.Hour
 	ticker = append(ticker,
 		sample.Sample{Kind: sample.Launch, Slot: t0.Add(5 * period), Result: "skipped"},
+		sample.Sample{Kind: sample.Launch, Slot: t0.Add(7 * period), Result: "skipped", Slots: 2}, // slept through 2
 		sample.Sample{Kind: sample.Launch, Slot: t0.Add(6 * period), Attempt: 1, Result: "success", CatchUp: true, Lateness: time.Minute})
 	bare := runs(12, period, period/2, func(i int) time.Duration { return time.Duration(i+1) * 100 * time.Microsecond }, 800*time.Microsecond)
 	bare[2].Result = "failure"
@@ -63,8 +64,8 @@ func TestBuildRows(t *testing.T) {
 	if tk.ForkExec.N != 10 || tk.ForkExec.P50Ms != 0.4 {
 		t.Errorf("ticker fork/exec = %+v, want 10 × 0.4 ms", tk.ForkExec)
 	}
-	if tk.Skipped != 1 || tk.CatchUps != 1 || tk.Failures != 0 {
-		t.Errorf("ticker skipped %d catch-ups %d failures %d, want 1 1 0", tk.Skipped, tk.CatchUps, tk.Failures)
+	if tk.Skipped != 3 || tk.CatchUps != 1 || tk.Failures != 0 {
+		t.Errorf("ticker skipped %d catch-ups %d failures %d, want 3 1 0", tk.Skipped, tk.CatchUps, tk.Failures)
 	}
 	if tk.PeakRSS != 8 || tk.MaxRSS != 7 {
 		t.Errorf("ticker RSS peak %v max %v, want 8 and 7 MiB", tk.PeakRSS, tk.MaxRSS)

@@ -37,6 +37,7 @@ type Sample struct {
 	Method   string        // Wake: how the sleeper waited
 	Attempt  int           // Launch: 1 for a slot's first attempt, 0 for a skipped slot
 	Result   string        // Launch: success, failure, timeout, skipped
+	Slots    int           // Launch: a skipped record for several slots the ticker woke too late for: how many (0: one)
 	CatchUp  bool          // Launch: a catch-up run (not on time by design)
 }
 
@@ -59,6 +60,7 @@ type logLine struct {
 	Lateness *float64 `json:"lateness"` // seconds
 	Method   string   `json:"method"`
 	CatchUp  bool     `json:"catch_up"`
+	Slots    int      `json:"slots"` // a skipped record for several slots the ticker woke too late for
 }
 
 // Parse reads one line (without its newline).
@@ -118,7 +120,7 @@ func parseLog(line []byte) (Sample, Class, error) {
 		return Sample{}, IsOther, fmt.Errorf("%s line: slot: %w", l.Msg, err)
 	}
 	return Sample{Kind: kind, Slot: slot, Lateness: Seconds(*l.Lateness), Method: l.Method,
-		Attempt: l.Attempt, Result: l.Result, CatchUp: l.CatchUp}, IsSample, nil
+		Attempt: l.Attempt, Result: l.Result, CatchUp: l.CatchUp, Slots: l.Slots}, IsSample, nil
 }
 
 // Seconds converts a float number of seconds to a Duration, rounded to the nanosecond.
