@@ -21,11 +21,16 @@ type Group struct {
 // group. stdin is /dev/null (stdinFD), stdout and stderr are the runner's own: the command
 // writes straight to them, with no copying goroutine in between.
 func Start(path string, argv, env []string, stdinFD uintptr) (*Group, error) {
+	live.Lock()
 	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{
 		Env:   env,
 		Files: []uintptr{stdinFD, 1, 2},
 		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	})
+	if err == nil {
+		live.pgids[pid] = struct{}{}
+	}
+	live.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", path, err)
 	}
@@ -73,7 +78,11 @@ func (g *Group) Empty() bool {
 			break
 		}
 	}
-	return errors.Is(syscall.Kill(-g.pgid, 0), syscall.ESRCH)
+	if !errors.Is(syscall.Kill(-g.pgid, 0), syscall.ESRCH) {
+		return false
+	}
+	forget(g.pgid)
+	return true
 }
 
 // pollEvery is how often Stop looks whether members other than the leader are gone; the

@@ -81,6 +81,9 @@ func (r *execRun) Wait() Outcome {
 	for stopErr != nil && !r.group.Empty() {
 		time.Sleep(stuckPoll)
 	}
+	// Processes earlier runs sent out of their group (setsid) and that have exited since
+	// are zombies of the runner (their subreaper, or PID 1): reaped here, once per run.
+	proc.ReapStrays()
 	ws := r.group.Status()
 	switch {
 	case ws.Exited():

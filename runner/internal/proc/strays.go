@@ -1,0 +1,109 @@
+package proc
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+)
+
+// live holds the process groups started here that have not been found empty. A child of
+// the runner in none of them is a stray: a process that left its run's group (setsid,
+// setpgid) and was orphaned to the runner, the subreaper — nobody else will reap it.
+// Start holds the lock across the fork, so a group's leader is in live before it can exit.
+var live = struct {
+	sync.Mutex
+	pgids map[int]struct{}
+}{pgids: map[int]struct{}{}}
+
+func forget(pgid int) {
+	live.Lock()
+	delete(live.pgids, pgid)
+	live.Unlock()
+}
+
+// ReapStrays reaps the exited children of the runner that belong to none of its live
+// groups and returns how many it reaped. Members of a live group are left to the group
+// (its leader's wait status is the run's result). Such strays are never killed: they left
+// the group that the deadline ends.
+func ReapStrays() int {
+	live.Lock()
+	defer live.Unlock()
+	n := 0
+	for _, pid := range children() {
+		pgid, err := syscall.Getpgid(pid)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		if _, ok := live.pgids[pgid]; ok {
+			continue
+		}
+		var ws syscall.WaitStatus
+		if got, _ := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil); got == pid {
+			n++
+		}
+	}
+	return n
+}
+
+// children lists the runner's child processes: from /proc/self/task/*/children when the
+// kernel has it (CONFIG_PROC_CHILDREN), else by the parent pid in every /proc/PID/stat.
+func children() []int {
+	files, _ := filepath.Glob("/proc/self/task/*/children")
+	var pids []int
+	found := false
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		found = true
+		for _, field := range bytes.Fields(b) {
+			if pid, err := strconv.Atoi(string(field)); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	if found {
+		return pids
+	}
+	return childrenByStat(os.Getpid())
+}
+
+func childrenByStat(self int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, ok := parentOf(pid); ok && ppid == self {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// parentOf reads the 4th field of /proc/PID/stat (after the parenthesised command name).
+func parentOf(pid int) (int, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := bytes.Fields(b[i+1:])
+	if len(f) < 2 {
+		return 0, false
+	}
+	ppid, err := strconv.Atoi(string(f[1]))
+	return ppid, err == nil
+}
