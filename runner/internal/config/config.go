@@ -140,17 +140,21 @@ func (f *flags) build(set map[string]bool, rest []string, getenv func(string) st
 
 // when builds the slots.
 func (f *flags) when(c *Config, set map[string]bool) error {
-	if (f.interval != 0) == (f.schedule != "") {
+	// Given counts, not non-zero: --interval 0 is a bad interval, not a missing one.
+	if set["interval"] == set["schedule"] {
 		return errors.New("exactly one of --interval and --schedule is required")
 	}
 	if f.jitter < 0 {
 		return fmt.Errorf("--jitter-offset %v: must not be negative", f.jitter)
 	}
-	if f.interval != 0 {
+	if set["interval"] {
 		return f.intervalSlots(c, set)
 	}
 	if set["cadence"] {
 		return errors.New("--cadence is for --interval; a --schedule fires at its cron times")
+	}
+	if err := checkCron(f.schedule, f.zone); err != nil {
+		return err
 	}
 	s, err := schedule.Cron(f.schedule, f.zone)
 	if err != nil {
@@ -161,9 +165,28 @@ func (f *flags) when(c *Config, set map[string]bool) error {
 	return nil
 }
 
+// checkCron refuses, with a message of its own, what schedule.Cron would report less
+// clearly: a field count other than 5 or 6 (robfig's standard parser names only 5) and an
+// unknown zone (Go's error repeats "unknown time zone").
+func checkCron(expr, zone string) error {
+	expr = strings.TrimSpace(expr)
+	fields := strings.Fields(expr)
+	if expr != "" && !strings.HasPrefix(expr, "@") && !strings.HasPrefix(expr, "TZ=") &&
+		!strings.HasPrefix(expr, "CRON_TZ=") && len(fields) != 5 && len(fields) != 6 {
+		return fmt.Errorf("--schedule %q: expected 5 fields (or 6 with seconds first), found %d", expr, len(fields))
+	}
+	if zone == "" || strings.EqualFold(zone, "Local") { // Local: schedule.Cron refuses it
+		return nil
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		return fmt.Errorf("--time-zone %q: unknown time zone (use an IANA name such as Europe/Berlin)", zone)
+	}
+	return nil
+}
+
 func (f *flags) intervalSlots(c *Config, set map[string]bool) error {
 	if f.interval < time.Millisecond {
-		return fmt.Errorf("--interval %v: must be at least 1ms", f.interval)
+		return fmt.Errorf("--interval %v: must be positive, at least 1ms", f.interval)
 	}
 	if set["time-zone"] {
 		return errors.New("--time-zone is for --schedule; intervals are zone-free")

@@ -28,12 +28,21 @@ func TestParseRefuses(t *testing.T) {
 		{"neither interval nor schedule", []string{"--timeout", "1s", "--", "true"}, "exactly one of --interval and --schedule"},
 		{"both", args("--schedule", "* * * * *", "--", "true"), "exactly one of --interval and --schedule"},
 		{"tiny interval", []string{"--interval", "1us", "--timeout", "1s", "--", "true"}, "at least 1ms"},
+		{"zero interval", []string{"--interval", "0", "--timeout", "1s", "--", "true"}, "--interval 0s: must be positive, at least 1ms"},
+		{"negative interval", []string{"--interval", "-1s", "--timeout", "1s", "--", "true"}, "--interval -1s: must be positive, at least 1ms"},
+		{"zero interval and schedule", []string{"--interval", "0", "--schedule", "* * * * *", "--timeout", "1s", "--", "true"}, "exactly one of --interval and --schedule"},
+		{"empty schedule", []string{"--schedule", "", "--timeout", "1s", "--", "true"}, "schedule is empty"},
+		{"cron of 4 fields", []string{"--schedule", "* * * *", "--timeout", "1s", "--", "true"}, `--schedule "* * * *": expected 5 fields (or 6 with seconds first), found 4`},
+		{"cron of 7 fields", []string{"--schedule", "0 * * * * * *", "--timeout", "1s", "--", "true"}, "expected 5 fields (or 6 with seconds first), found 7"},
+		{"bad cron field", []string{"--schedule", "61 * * * *", "--timeout", "1s", "--", "true"}, `--schedule: schedule "61 * * * *"`},
 		{"zone with interval", args("--time-zone", "UTC", "--", "true"), "intervals are zone-free"},
 		{"cadence with schedule", []string{"--schedule", "* * * * *", "--cadence", "FixedRate", "--timeout", "1s", "--", "true"}, "--cadence is for --interval"},
 		{"bad cadence", args("--cadence", "Sometimes", "--", "true"), `--cadence "Sometimes"`},
 		{"CRON_TZ in schedule", []string{"--schedule", "CRON_TZ=UTC * * * * *", "--timeout", "1s", "--", "true"}, "time zone setting"},
 		{"cron never fires", []string{"--schedule", "0 0 30 2 *", "--timeout", "1s", "--", "true"}, "can never fire"},
-		{"unknown zone", []string{"--schedule", "0 6 * * *", "--time-zone", "Mars/Olympus", "--timeout", "1s", "--", "true"}, "unknown time zone"},
+		{"unknown zone", []string{"--schedule", "0 6 * * *", "--time-zone", "Mars/Olympus", "--timeout", "1s", "--", "true"}, `--time-zone "Mars/Olympus": unknown time zone (use an IANA name`},
+		{"invalid zone name", []string{"--schedule", "0 6 * * *", "--time-zone", "../etc", "--timeout", "1s", "--", "true"}, `--time-zone "../etc": unknown time zone`},
+		{"Local zone", []string{"--schedule", "0 6 * * *", "--time-zone", "Local", "--timeout", "1s", "--", "true"}, `time zone "Local": unknown time zone`},
 		{"negative jitter", args("--jitter-offset", "-1s", "--", "true"), "--jitter-offset"},
 		{"no timeout", []string{"--interval", "5s", "--", "true"}, "--timeout is required"},
 		{"negative retries", args("--retries", "-1", "--", "true"), "--retries -1"},
@@ -59,6 +68,9 @@ func TestParseRefuses(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error %q: want one line containing %q", err, tt.want)
+			}
+			if n := strings.Count(err.Error(), "unknown time zone"); n > 1 {
+				t.Fatalf("error %q says \"unknown time zone\" %d times", err, n)
 			}
 		})
 	}
