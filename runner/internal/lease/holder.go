@@ -169,7 +169,11 @@ func (h *Holder) setHeld(held bool, renewed time.Time, why error) {
 		h.log.Info("lease acquired: this runner runs the task", "holder", h.identity)
 	} else {
 		h.drop(fmt.Errorf("%w: %w", ErrLost, why))
-		h.log.Warn("lease lost: runs stopped, standing by", "error", why.Error())
+		if errors.Is(why, errReleased) {
+			h.log.Info("lease released at shutdown", "holder", h.identity)
+		} else {
+			h.log.Warn("lease lost: runs stopped, standing by", "error", why.Error())
+		}
 	}
 	close(h.changed)
 	h.changed = make(chan struct{})
