@@ -2,6 +2,7 @@ package proc
 
 import (
 	"bytes"
+	"slices"
 	"os"
 	"strconv"
 	"testing"
@@ -83,4 +84,22 @@ func TestChildrenListsOurChildrenBothWays(t *testing.T) {
 		t.Fatal(err)
 	}
 
+}
+
+func TestExitedChildSeesAZombieAndLeavesIt(t *testing.T) {
+	g := startSh(t, `(setsid sleep 0.05 &); exit 0`)
+	waitExited(t, g)
+	waitfor.Until(t, "the stray to become our zombie", func() bool { return len(zombieChildren(t)) > 0 })
+	zs := zombieChildren(t)
+	pid, ok := exitedChild()
+	if !ok || !slices.Contains(zs, pid) {
+		t.Fatalf("exitedChild() = %d, %v; zombies %v", pid, ok, zs)
+	}
+	if again := zombieChildren(t); len(again) != len(zs) {
+		t.Fatalf("exitedChild reaped: zombies %v → %v", zs, again)
+	}
+	ReapStrays()
+	if _, ok := exitedChild(); ok {
+		t.Fatalf("an exited child is left after ReapStrays: %v", zombieChildren(t))
+	}
 }
