@@ -2,8 +2,8 @@ package proc
 
 import (
 	"bytes"
-	"slices"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
