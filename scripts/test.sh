@@ -5,6 +5,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
+echo "== gofmt (runner, bench)"
+unformatted="$(gofmt -l runner bench)"
+if [[ -n "$unformatted" ]]; then echo "not gofmt'ed: $unformatted" >&2; exit 1; fi
 echo "== go vet / go test -race (runner)"
 (cd runner && go vet ./... && go test -race -count=1 ./...)
 echo "== go vet / go test (bench's own code; the benchmark itself runs with bench/run.sh)"
