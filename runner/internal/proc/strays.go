@@ -40,31 +40,35 @@ func ReapStrays() int {
 		if !ok {
 			return n
 		}
-		if pgid, err := syscall.Getpgid(pid); err == nil {
-			if _, isLive := live.pgids[pgid]; isLive {
-				break
-			}
+		reaped, inLive := reapIfStray(pid)
+		if inLive {
+			break
 		}
-		var ws syscall.WaitStatus
-		if got, _ := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil); got != pid {
+		if !reaped {
 			return n // someone else took it meanwhile
 		}
 		n++
 	}
 	for _, pid := range children() {
-		pgid, err := syscall.Getpgid(pid)
-		if err != nil {
-			continue // gone meanwhile
-		}
-		if _, ok := live.pgids[pgid]; ok {
-			continue
-		}
-		var ws syscall.WaitStatus
-		if got, _ := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil); got == pid {
+		if reaped, _ := reapIfStray(pid); reaped {
 			n++
 		}
 	}
 	return n
+}
+
+// reapIfStray reaps pid if it has exited and is in none of the live groups, and reports
+// whether it did, and whether pid is a live group's (then it is left to the group). The
+// caller holds live.
+func reapIfStray(pid int) (reaped, inLive bool) {
+	if pgid, err := syscall.Getpgid(pid); err == nil {
+		if _, ok := live.pgids[pgid]; ok {
+			return false, true
+		}
+	}
+	var ws syscall.WaitStatus
+	got, _ := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
+	return got == pid, false
 }
 
 // exitedChild is a child that has exited and not been reaped, if any, left unreaped:
