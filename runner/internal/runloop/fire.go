@@ -79,12 +79,12 @@ func (l *Loop) passedOver(after, fired, now time.Time) {
 	if n == 0 {
 		return
 	}
-	why := fmt.Sprintf("%d slot(s) passed while the runner was not running (stopped or starved); only the latest, %s, ran",
-		n, fired.UTC().Format(time.RFC3339Nano))
+	count := fmt.Sprintf("%d slot(s)", n)
 	if n == maxPassedCounted {
-		why = fmt.Sprintf("at least %d slots passed while the runner was not running (stopped or starved); only the latest, %s, ran",
-			n, fired.UTC().Format(time.RFC3339Nano))
+		count = fmt.Sprintf("at least %d slots", n)
 	}
+	why := fmt.Sprintf("%s passed while the runner was not running (stopped or starved); only the latest, %s, ran",
+		count, fired.UTC().Format(time.RFC3339Nano))
 	l.report(result.Record{Slot: first, Kind: result.Skipped, Start: now, End: now, Detail: why, Passed: n})
 }
 
