@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from contract.applied import LEASES, api_env, applied_deployment, mint_token
 from contract.podlocal import Processes, free_port, prepare, rfc3339_ns, with_flag
 from controlplane.cluster import ControlPlane
 from controlplane.waiting import wait_for
@@ -28,14 +28,6 @@ from periodic_operator.schedule import jitter_offset
 pytestmark = pytest.mark.e2e
 PERIOD = 60
 JITTER = timedelta(seconds=59)
-LEASES = "/apis/coordination.k8s.io/v1/namespaces/{ns}/leases"
-
-
-@pytest.fixture
-def namespace_m(control_plane: ControlPlane) -> Iterator[str]:
-    name = control_plane.create_namespace("m")
-    yield name
-    control_plane.api("DELETE", f"/api/v1/namespaces/{name}")
 
 
 def name_with_first_slot_in(namespace: str, low: float, high: float) -> tuple[str, float]:
@@ -51,56 +43,40 @@ def name_with_first_slot_in(namespace: str, low: float, high: float) -> tuple[st
 
 
 def test_minute_period_mirrors_each_result_at_once(control_plane: ControlPlane, operator: OperatorThread,
-                                                   namespace_m: str, tmp_path: Path, ticker_binary: Path) -> None:
-    cp, ns = control_plane, namespace_m
+                                                   namespace: str, processes: Processes, tmp_path: Path,
+                                                   ticker_binary: Path) -> None:
+    cp, ns = control_plane, namespace
     name, slot = name_with_first_slot_in(ns, 12, 18)
     manifest = {"apiVersion": "periodic.dev/v1alpha1", "kind": "PeriodicTask", "metadata": {"name": name},
                 "spec": {"interval": f"{PERIOD}s", "timeout": "10s", "ticker": {"jitter": "59s"},
                          "template": {"spec": {"containers": [{
                              "name": "main", "image": "busybox:1.36", "command": ["sh", "-c", "exit 0"]}]}}}}
     kubectl(cp, "apply", "-n", ns, "-f", "-", input=json.dumps(manifest))
-
-    def deployment() -> dict[str, Any] | None:
-        child: dict[str, Any] = dict(task_status(cp, ns, name).get("child") or {})  # type: ignore[call-overload]
-        if child.get("kind") != "Deployment":
-            return None
-        status, body = cp.api("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/{child['name']}")
-        return dict(body) if status == 200 else None
-    dep = wait_for(deployment, 30, f"the operator's Deployment for {ns}/{name}")
+    dep = applied_deployment(cp, ns, name, 30)
     child, pod = dep["metadata"]["name"], dict(dep["spec"]["template"]["spec"])
     lease_path = LEASES.format(ns=ns) + f"/{child}"
     wait_for(lambda: cp.api("GET", lease_path)[0] == 200, 30, "the Lease created by the operator")
-    token = tmp_path / "token"
-    token.write_text(kubectl(cp, "create", "token", pod["serviceAccountName"], "-n", ns,
-                             "--duration=10m").stdout.strip())
+    token = mint_token(cp, ns, pod["serviceAccountName"], tmp_path / "token")
+    prep = prepare(pod, "main", tmp_path / "pod", processes, ticker_binary,
+                   {"metadata.name": f"{child}-pod", "metadata.namespace": ns})
+    argv = with_flag(prep.argv, "--listen", f"127.0.0.1:{free_port()}")
+    runner = processes.start("runner", argv, {**prep.env, **api_env(cp, token)})
 
-    (tmp_path / "procs").mkdir()
-    procs = Processes(tmp_path / "procs")
-    try:
-        prep = prepare(pod, "main", tmp_path / "pod", procs, ticker_binary,
-                       {"metadata.name": f"{child}-pod", "metadata.namespace": ns})
-        argv = with_flag(prep.argv, "--listen", f"127.0.0.1:{free_port()}")
-        env = {**prep.env, "PERIODIC_API_SERVER": cp.server, "PERIODIC_TOKEN_FILE": str(token),
-               "PERIODIC_CA_FILE": str(cp.pki / "ca.crt")}
-        runner = procs.start("runner", argv, env)
+    def result_on_lease() -> dict[str, str] | None:
+        assert runner.proc.poll() is None, f"the runner exited:\n{runner.tail()}"
+        status, body = cp.api("GET", lease_path)
+        notes: dict[str, str] = dict(body.get("metadata", {}).get("annotations") or {})  # type: ignore[union-attr]
+        return notes if status == 200 and "periodic.dev/last-success" in notes else None
+    notes = wait_for(result_on_lease, slot - time.time() + 15, "the first run's success on the Lease",
+                     interval=0.05)
+    seen_on_lease = time.time()
+    assert rfc3339_ns(notes["periodic.dev/last-slot"]) // 1_000_000 == round(slot * 1000), (notes, slot)
 
-        def result_on_lease() -> dict[str, str] | None:
-            assert runner.proc.poll() is None, f"the runner exited:\n{runner.tail()}"
-            status, body = cp.api("GET", lease_path)
-            notes: dict[str, str] = dict(body.get("metadata", {}).get("annotations") or {})  # type: ignore[union-attr]
-            return notes if status == 200 and "periodic.dev/last-success" in notes else None
-        notes = wait_for(result_on_lease, slot - time.time() + 15, "the first run's success on the Lease",
-                         interval=0.05)
-        seen_on_lease = time.time()
-        assert rfc3339_ns(notes["periodic.dev/last-slot"]) // 1_000_000 == round(slot * 1000), (notes, slot)
-
-        def mirrored() -> dict[str, Any] | None:
-            st = task_status(cp, ns, name)
-            return st if st.get("lastSuccessfulTime") else None
-        st = wait_for(mirrored, 30, "lastSuccessfulTime in the task's status", interval=0.05)
-        delay = time.time() - seen_on_lease
-    finally:
-        procs.cleanup()
+    def mirrored() -> dict[str, Any] | None:
+        st = task_status(cp, ns, name)
+        return st if st.get("lastSuccessfulTime") else None
+    st = wait_for(mirrored, 30, "lastSuccessfulTime in the task's status", interval=0.05)
+    delay = time.time() - seen_on_lease
     # The 30 s throttle would have held this back: the task was reconciled ~15 s before.
     assert delay < 5, f"the run's result reached status {delay:.1f}s after the Lease had it"
     assert rfc3339_ns(st["lastSuccessfulTime"]) // 1_000_000 == rfc3339_ns(notes["periodic.dev/last-success"]) // 1_000_000

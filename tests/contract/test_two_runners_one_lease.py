@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from contract.applied import LEASES, api_env, applied_deployment, mint_token
 from contract.podlocal import Processes, Started, free_port, http_get, metric, prepare, \
     rfc3339_ns, wall_ns, with_flag
 from controlplane.cluster import ControlPlane
@@ -37,7 +38,6 @@ sleep 0.8
 echo "end $PERIODIC_SLOT $PERIODIC_POD_NAME $(date +%s.%N)" >> "$RUN_LOG"
 """
 RUNS_EACH = 15  # by the holder, then by the standby: 30+ s of 1 s slots in all
-LEASES = "/apis/coordination.k8s.io/v1/namespaces/{ns}/leases"
 
 
 # --- fixtures (module scope: one task, one pair of runners, three tests) ----------------
@@ -81,14 +81,7 @@ def ticker_task(control_plane: ControlPlane, operator: OperatorThread, module_na
                              "env": [{"name": "RUN_LOG", "value": str(run_log)}]}]}}}}
     kubectl(control_plane, "apply", "-n", module_namespace, "-f", "-", input=json.dumps(manifest))
     ns = module_namespace
-
-    def deployment() -> dict[str, Any] | None:
-        child: dict[str, Any] = dict(task_status(control_plane, ns, TASK).get("child") or {})  # type: ignore[call-overload]
-        if child.get("kind") != "Deployment":
-            return None
-        status, body = control_plane.api("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/{child['name']}")
-        return dict(body) if status == 200 else None
-    dep = wait_for(deployment, 60, f"the operator's Deployment for {ns}/{TASK}")
+    dep = applied_deployment(control_plane, ns, TASK, 60)
     child = dep["metadata"]["name"]
     pod = dict(dep["spec"]["template"]["spec"])
     account = pod.get("serviceAccountName")
@@ -104,12 +97,8 @@ def ticker_task(control_plane: ControlPlane, operator: OperatorThread, module_na
 @pytest.fixture(scope="module")
 def token_file(control_plane: ControlPlane, ticker_task: TickerTask,
                tmp_path_factory: pytest.TempPathFactory) -> Path:
-    token = kubectl(control_plane, "create", "token", ticker_task.service_account, "-n", ticker_task.namespace,
-                    "--duration=10m").stdout.strip()
-    assert token.count(".") == 2, "kubectl create token printed no JWT"
-    path = tmp_path_factory.mktemp("sa") / "token"
-    path.write_text(token)
-    return path
+    return mint_token(control_plane, ticker_task.namespace, ticker_task.service_account,
+                      tmp_path_factory.mktemp("sa") / "token")
 
 
 class AsAccount:
@@ -225,8 +214,7 @@ def history(control_plane: ControlPlane, ticker_task: TickerTask, token_file: Pa
         assert f"{task.namespace}/{task.child}" in prep.argv, f"--lease missing: {prep.argv}"
         port = free_port()
         argv = with_flag(prep.argv, "--listen", f"127.0.0.1:{port}")  # two "pods" on one host
-        env = {**prep.env, "PERIODIC_API_SERVER": cp.server, "PERIODIC_TOKEN_FILE": str(token_file),
-               "PERIODIC_CA_FILE": str(cp.pki / "ca.crt")}
+        env = {**prep.env, **api_env(cp, token_file)}
         runners[pod_name] = Runner(pod_name, module_processes.start(pod_name, argv, env), port)
 
     snapshots: list[dict[str, str]] = []
