@@ -7,6 +7,8 @@ import (
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"periodic.dev/runner/internal/procstat"
 )
 
 // processCollector serves the process metrics named as client_golang's own process
@@ -94,19 +96,9 @@ func readSmall(path string, buf []byte) ([]byte, bool) {
 // time (btime in /proc/stat) plus the start in clock ticks after boot (the 22nd field of
 // /proc/self/stat). 0 when either cannot be read.
 func processStart() float64 {
-	stat, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0
-	}
-	// The command name (field 2) is in parentheses and may hold anything: fields after it
-	// are counted from the last ')', which is followed by field 3.
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0
-	}
-	f := bytes.Fields(stat[i+1:])
+	f, err := procstat.Fields("self")
 	const startField = 22 - 3
-	if len(f) <= startField {
+	if err != nil || len(f) <= startField {
 		return 0
 	}
 	ticks, err := strconv.ParseUint(string(f[startField]), 10, 64)

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"unsafe"
+
+	"periodic.dev/runner/internal/procstat"
 )
 
 // live holds the process groups started here that have not been found empty. A child of
@@ -131,20 +133,12 @@ func childrenByStat(self int) []int {
 	return pids
 }
 
-// parentOf reads the 4th field of /proc/PID/stat (after the parenthesised command name).
+// parentOf reads the parent pid (field 4) of /proc/PID/stat.
 func parentOf(pid int) (int, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
+	f, err := procstat.Fields(strconv.Itoa(pid))
+	if err != nil || len(f) <= 4-3 {
 		return 0, false
 	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := bytes.Fields(b[i+1:])
-	if len(f) < 2 {
-		return 0, false
-	}
-	ppid, err := strconv.Atoi(string(f[1]))
+	ppid, err := strconv.Atoi(string(f[4-3]))
 	return ppid, err == nil
 }

@@ -1,13 +1,13 @@
 package proc
 
 import (
-	"bytes"
 	"os"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
+	"periodic.dev/runner/internal/procstat"
 	"periodic.dev/runner/internal/waitfor"
 )
 
@@ -16,11 +16,7 @@ func zombieChildren(t *testing.T) []int {
 	t.Helper()
 	var zs []int
 	for _, pid := range children() {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			continue
-		}
-		if f := bytes.Fields(b[bytes.LastIndexByte(b, ')')+1:]); len(f) > 0 && string(f[0]) == "Z" {
+		if f, err := procstat.Fields(strconv.Itoa(pid)); err == nil && len(f) > 0 && string(f[0]) == "Z" {
 			zs = append(zs, pid)
 		}
 	}
